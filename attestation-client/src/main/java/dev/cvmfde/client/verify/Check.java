@@ -1,0 +1,51 @@
+package dev.cvmfde.client.verify;
+
+import java.util.Objects;
+
+/**
+ * One check the verifier made: what it compared, what it expected, what it found.
+ * {@code expected} and {@code actual} hold public values only (digests, claims), never keys.
+ */
+public record Check(Stage stage, String name, Outcome outcome, String expected, String actual, String detail) {
+
+    /** The outcome of one check. */
+    public enum Outcome { PASS, FAIL, SKIPPED }
+
+    public Check {
+        Objects.requireNonNull(stage, "stage");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(outcome, "outcome");
+        expected = expected == null ? "" : expected;
+        actual = actual == null ? "" : actual;
+        detail = detail == null ? "" : detail;
+    }
+
+    public static Check pass(Stage stage, String name, String expected, String actual) {
+        return new Check(stage, name, Outcome.PASS, expected, actual, "");
+    }
+
+    public static Check fail(Stage stage, String name, String expected, String actual, String detail) {
+        return new Check(stage, name, Outcome.FAIL, expected, actual, detail);
+    }
+
+    public static Check skipped(Stage stage, String name, String why) {
+        return new Check(stage, name, Outcome.SKIPPED, "", "", why);
+    }
+
+    public boolean failed() {
+        return outcome == Outcome.FAIL;
+    }
+
+    /** One line for a refusal message: {@code "binding: rak-hash: expected …, got …"}. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder(stage.label()).append(": ").append(name);
+        if (!detail.isEmpty()) {
+            sb.append(": ").append(detail);
+        }
+        if (outcome == Outcome.FAIL && (!expected.isEmpty() || !actual.isEmpty())) {
+            sb.append(" (expected ").append(expected.isEmpty() ? "-" : expected)
+                    .append(", got ").append(actual.isEmpty() ? "-" : actual).append(')');
+        }
+        return sb.toString();
+    }
+}
