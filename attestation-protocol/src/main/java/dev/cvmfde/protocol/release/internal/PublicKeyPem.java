@@ -5,7 +5,6 @@ import java.security.KeyFactory;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
-import java.util.Optional;
 
 /** {@code -----BEGIN PUBLIC KEY-----} (SubjectPublicKeyInfo, as {@code openssl ec -pubout} writes) for EC keys, JCA only. */
 public final class PublicKeyPem {
@@ -30,10 +29,7 @@ public final class PublicKeyPem {
         int begin = text.indexOf(BEGIN);
         int end = text.indexOf(END);
         if (begin < 0 || end < begin) {
-            String found = Optional.of(text.indexOf("-----BEGIN ")).filter(i -> i >= 0)
-                    .map(i -> text.substring(i, Math.min(text.length(), text.indexOf('\n', i) < 0 ? text.length()
-                            : text.indexOf('\n', i))).strip())
-                    .orElse("no PEM block");
+            String found = firstPemLabel(text);
             throw new PemException("expected a " + BEGIN + " block, found " + found
                     + (found.contains("PRIVATE") ? " (this is a private key; pin the public key only)" : ""));
         }
@@ -52,6 +48,16 @@ public final class PublicKeyPem {
         } catch (GeneralSecurityException | ClassCastException e) {
             throw new PemException("the PUBLIC KEY block is not an EC public key (P-256 or P-384 expected)");
         }
+    }
+
+    private static String firstPemLabel(String text) {
+        int start = text.indexOf("-----BEGIN ");
+        if (start < 0) {
+            return "no PEM block";
+        }
+        int lineEnd = text.indexOf('\n', start);
+        String line = text.substring(start, lineEnd < 0 ? text.length() : lineEnd).strip();
+        return line.length() > 64 ? line.substring(0, 64) : line;
     }
 
     /** Why a PEM text holds no usable key. */
