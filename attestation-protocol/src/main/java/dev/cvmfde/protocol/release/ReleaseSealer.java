@@ -1,0 +1,116 @@
+package dev.cvmfde.protocol.release;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWEHeader;
+import com.nimbusds.jose.JWEObject;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDHEncrypter;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.cvmfde.protocol.release.internal.ReleaseFormat;
+import dev.cvmfde.protocol.secret.SecretBytes;
+import dev.cvmfde.protocol.wire.ChallengeBinding;
+import dev.cvmfde.protocol.wire.Evidence;
+import dev.cvmfde.protocol.wire.WireLimits;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Map;
+
+/**
+ * Verifier side: seals the disk key for one session. The key is encrypted as a JWE
+ * (ECDH-ES+A256KW / A256GCM) to the guest's ephemeral public key; a JWS (ES384 for a P-384
+ * signing key, ES256 for P-256, {@code typ: cvmfde-release+jwt}) by the verifier covers that
+ * JWE, the session nonce, the key's thumbprint ({@code cnf.jkt}) and issued-at/expiry. Call it
+ * only after an affirming appraisal.
+ */
+public final class ReleaseSealer {
+    /** Default validity of a release; the exchange takes milliseconds, this allows clock skew. */
+    public static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
+
+    private ReleaseSealer() {
+    }
+
+    public static String seal(SecretBytes key, ECKey guestEphemeralPublic, byte[] nonce, ECKey verifierSigningPrivate) {
+        return seal(key, guestEphemeralPublic, nonce, verifierSigningPrivate, Clock.systemUTC(), DEFAULT_LIFETIME);
+    }
+
+    /**
+     * @return the release as a compact JWS (fits {@link WireLimits#MAX_RELEASE_JWS_CHARS} for
+     *     keys up to {@code KeyFile.MAX_KEY_FILE_BYTES})
+     * @throws IllegalArgumentException if an input is unusable (empty key, nonce not 64 bytes,
+     *     guest key private or on another curve, signing key without private part, lifetime
+     *     outside 1 s … {@link ReleaseFormat#MAX_LIFETIME})
+     */
+    public static String seal(SecretBytes key, ECKey guestEphemeralPublic, byte[] nonce,
+                              ECKey verifierSigningPrivate, Clock clock, Duration lifetime) {
+        checkInputs(key, guestEphemeralPublic, nonce, verifierSigningPrivate, lifetime);
+        String jwe = encrypt(key, guestEphemeralPublic);
+        Instant now = clock.instant();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(lifetime)))
+                .claim(ReleaseFormat.NONCE, Base64.getUrlEncoder().withoutPadding().encodeToString(nonce))
+                .claim(ReleaseFormat.CONFIRMATION, Map.of(ReleaseFormat.JWK_THUMBPRINT, thumbprint(guestEphemeralPublic)))
+                .claim(ReleaseFormat.ENCRYPTED_KEY, jwe)
+                .build();
+        JWSAlgorithm algorithm = ReleaseFormat.SIGNATURE_BY_CURVE.get(verifierSigningPrivate.getCurve());
+        JWSHeader header = new JWSHeader.Builder(algorithm)
+                .type(ReleaseFormat.TYPE)
+                .keyID(thumbprint(verifierSigningPrivate))
+                .build();
+        SignedJWT jwt = new SignedJWT(header, claims);
+        try {
+            jwt.sign(new ECDSASigner(verifierSigningPrivate));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("ECDSA signing failed: " + e.getMessage(), e);
+        }
+        return jwt.serialize();
+    }
+
+    private static String encrypt(SecretBytes key, ECKey guestEphemeralPublic) {
+        byte[] plaintext = key.copy();
+        try {
+            JWEHeader header = new JWEHeader.Builder(ReleaseFormat.KEY_WRAP, ReleaseFormat.CONTENT)
+                    .keyID(thumbprint(guestEphemeralPublic))
+                    .build();
+            JWEObject jwe = new JWEObject(header, new Payload(plaintext));
+            jwe.encrypt(new ECDHEncrypter(guestEphemeralPublic));
+            return jwe.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("JWE encryption failed (JCA provider)", e);
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
+    private static void checkInputs(SecretBytes key, ECKey guestKey, byte[] nonce, ECKey signingKey, Duration lifetime) {
+        if (key == null || key.length() == 0) {
+            throw new IllegalArgumentException("key to release is empty");
+        }
+        if (nonce == null || nonce.length != WireLimits.NONCE_BYTES) {
+            throw new IllegalArgumentException("nonce must hold exactly " + WireLimits.NONCE_BYTES + " bytes");
+        }
+        if (guestKey == null || guestKey.isPrivate() || !Evidence.EPHEMERAL_KEY_CURVES.contains(guestKey.getCurve())) {
+            throw new IllegalArgumentException("guest ephemeral key must be a public P-256 or P-384 key");
+        }
+        if (signingKey == null || !signingKey.isPrivate()
+                || !ReleaseFormat.SIGNATURE_BY_CURVE.containsKey(signingKey.getCurve())) {
+            throw new IllegalArgumentException("verifier signing key must be a private P-384 or P-256 key");
+        }
+        if (lifetime == null || lifetime.toSeconds() < 1 || lifetime.compareTo(ReleaseFormat.MAX_LIFETIME) > 0) {
+            throw new IllegalArgumentException("lifetime must be 1 s to " + ReleaseFormat.MAX_LIFETIME.toSeconds() + " s");
+        }
+    }
+
+    static String thumbprint(ECKey key) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(ChallengeBinding.thumbprint(key));
+    }
+}
