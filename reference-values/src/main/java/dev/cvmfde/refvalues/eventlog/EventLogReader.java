@@ -110,9 +110,9 @@ public final class EventLogReader implements Closeable {
     private List<EventDigest> readDigests(long start) throws IOException, EventLogException {
         long n = in.u32("the digest count");
         int declared = header.specId().algorithms().size();
-        if (n == 0 || n > limits.maxDigestCount() || n != declared) {
-            throw new EventLogException(Kind.BAD_DIGEST_COUNT, start, "digest count " + n + "; the Spec ID event "
-                    + "declares " + declared + " algorithms (limit " + limits.maxDigestCount() + ")");
+        if (n == 0 || n > limits.maxDigestCount() || n > declared) {
+            throw new EventLogException(Kind.BAD_DIGEST_COUNT, start, "digest count " + n + "; expected 1 to the "
+                    + declared + " algorithms the Spec ID event declares (limit " + limits.maxDigestCount() + ")");
         }
         List<EventDigest> out = new ArrayList<>((int) n);
         for (int i = 0; i < n; i++) {
@@ -121,6 +121,12 @@ public final class EventLogReader implements Closeable {
             if (size < 0) {
                 throw new EventLogException(Kind.UNDECLARED_ALGORITHM, in.offset() - 2, "digest algorithm 0x"
                         + Integer.toHexString(alg) + " is not declared in the Spec ID event");
+            }
+            for (EventDigest seen : out) {
+                if (seen.algId() == alg) {
+                    throw new EventLogException(Kind.BAD_DIGEST_COUNT, in.offset() - 2, "digest algorithm 0x"
+                            + Integer.toHexString(alg) + " appears twice in one event");
+                }
             }
             out.add(new EventDigest(alg, in.bytes(size, "a digest")));
         }

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Writes a TCG2 crypto-agile event log: the SHA-1 format header with the Spec ID event, then
- * TCG_PCR_EVENT2 records. Each event must carry exactly one digest per declared bank, in the
+ * TCG_PCR_EVENT2 records. Each event carries one to all declared banks, at most once each, in the
  * declared sizes, so that whatever this writes the reader takes back unchanged.
  */
 public final class EventLogWriter implements Closeable {
@@ -55,9 +55,9 @@ public final class EventLogWriter implements Closeable {
                     + "; a " + format + " log allows 0 to " + format.maxIndex());
         }
         List<AlgorithmSize> banks = header.specId().algorithms();
-        if (event.digests().size() != banks.size()) {
+        if (event.digests().isEmpty() || event.digests().size() > banks.size()) {
             throw new EventLogException(Kind.BAD_DIGEST_COUNT, written, event.digests().size()
-                    + " digests; the Spec ID event declares " + banks.size());
+                    + " digests; expected 1 to the " + banks.size() + " the Spec ID event declares");
         }
         for (EventDigest d : event.digests()) {
             int size = header.specId().digestSize(d.algId());

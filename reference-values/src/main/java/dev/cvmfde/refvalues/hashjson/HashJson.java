@@ -39,6 +39,7 @@ public final class HashJson {
     private static final Set<String> KERNEL_KNOWN = Set.of("version", "kernel", "initramfs");
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(SerializationFeature.INDENT_OUTPUT)
             .build();
 
