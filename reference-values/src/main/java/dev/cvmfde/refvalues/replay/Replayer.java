@@ -22,7 +22,9 @@ import java.util.Set;
  * {@code R = H(R ‖ digest)}. In a CCEL log MR index k (1–4) extends REM[k−1] and index 0 (the
  * initial measurement, held elsewhere) is skipped; in a TPM log the index is the PCR. EV_NO_ACTION
  * events are never extended; in a TPM log an EV_NO_ACTION "StartupLocality" event on PCR 0 sets
- * PCR 0's initial value to the locality (TCG PC Client PFP, "Startup Locality Event").
+ * PCR 0's initial value to the locality (TCG PC Client PFP, "Startup Locality Event"), and an
+ * EV_EFI_HCRTM_EVENT on PCR 0 means an H-CRTM start (locality 4: TPM 2.0 Library Part 1 §34.3),
+ * so PCR 0 starts at {@code 00…04} before that event is extended.
  */
 public final class Replayer {
     public static final int REM_COUNT = 4;
@@ -96,6 +98,9 @@ public final class Replayer {
             if (reg < 0) {
                 return;
             }
+            if (indexBase == 0 && reg == 0 && e.type() == EventType.EV_EFI_HCRTM_EVENT && !extended.contains(0)) {
+                regs[0] = locality(4);
+            }
             if (reg >= regs.length) {
                 throw new EventLogException(Kind.BAD_REGISTER_INDEX, 0, "event " + number + " has index " + e.index()
                         + "; expected at most " + (regs.length - 1 + indexBase));
@@ -112,10 +117,14 @@ public final class Replayer {
             byte[] data = e.data();
             if (indexBase == 0 && e.index() == 0 && data.length == STARTUP_LOCALITY.length + 1
                     && Arrays.equals(data, 0, STARTUP_LOCALITY.length, STARTUP_LOCALITY, 0, STARTUP_LOCALITY.length)) {
-                byte[] init = new byte[alg.size()];
-                init[init.length - 1] = data[STARTUP_LOCALITY.length];
-                regs[0] = init;
+                regs[0] = locality(data[STARTUP_LOCALITY.length]);
             }
+        }
+
+        private byte[] locality(int locality) {
+            byte[] init = new byte[alg.size()];
+            init[init.length - 1] = (byte) locality;
+            return init;
         }
 
         Registers result() {
