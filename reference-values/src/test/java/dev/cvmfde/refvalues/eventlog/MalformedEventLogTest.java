@@ -37,14 +37,9 @@ class MalformedEventLogTest {
         return readAllKind(log, LogFormat.TCG2, EventLogLimits.DEFAULT);
     }
 
-    /** header + one event with the given raw fields after the index and type. */
     static byte[] withEvent(int index, int type, int count, int alg, int digestLen, long size, int dataLen)
             throws Exception {
-        byte[] h = header();
-        ByteBuffer b = ByteBuffer.allocate(h.length + 16 + digestLen + 4 + dataLen).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(h).putInt(index).putInt(type).putInt(count).putShort((short) alg).put(new byte[digestLen])
-                .putInt((int) size).put(new byte[dataLen]);
-        return Arrays.copyOf(b.array(), b.position());
+        return dev.cvmfde.refvalues.testing.Fixtures.withEvent(index, type, count, alg, digestLen, size, dataLen);
     }
 
     @Test

@@ -50,12 +50,8 @@ class AuthenticodeTest {
         return dir.resolve(file.getFileName() + ".sha256.signed");
     }
 
-    /** A copy of the image zero-padded to a multiple of 8 bytes, as a signing tool leaves it. */
     static Path aligned(Path file, Path dir) throws Exception {
-        byte[] b = Files.readAllBytes(file);
-        Path out = dir.resolve(file.getFileName() + ".aligned");
-        Files.write(out, java.util.Arrays.copyOf(b, (b.length + 7) & ~7));
-        return out;
+        return dev.cvmfde.refvalues.testing.Fixtures.aligned(file, dir);
     }
 
     @Test

@@ -8,38 +8,17 @@ import dev.cvmfde.refvalues.DigestAlgorithm;
 import dev.cvmfde.refvalues.cli.ReferenceValuesCli;
 import dev.cvmfde.refvalues.hashjson.Baseline;
 import dev.cvmfde.refvalues.hashjson.HashJson;
+import dev.cvmfde.refvalues.testing.Fixtures;
 import dev.cvmfde.refvalues.testing.Tools;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MeasureCommandTest {
-    /** Lays out an aarch64-style boot partition with a gzip'd kernel per version; returns the root. */
     static Path bootDir(Path root, String... versions) throws Exception {
-        Path efi = Files.createDirectories(root.resolve("EFI/debian"));
-        Files.copy(AuthenticodeTest.aligned(Tools.vector("measure", "systemd-bootx64.efi"), Files.createDirectories(
-                root.getParent().resolve("scratch"))), efi.resolve("grubx64.efi"));
-        Files.createDirectories(root.resolve("grub"));
-        Files.writeString(root.resolve("grub/grub.cfg"), "set timeout=0\nmenuentry 'x' {\n linux /vmlinuz-"
-                + versions[0] + " root=/dev/mapper/encroot ro\n initrd /initramfs-" + versions[0] + ".img\n}\n");
-        Random r = new Random(7);
-        for (String v : versions) {
-            byte[] kernel = new byte[3 << 20];
-            r.nextBytes(kernel);
-            java.util.Arrays.fill(kernel, 0, 1 << 20, (byte) 0x41);
-            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(root.resolve("vmlinuz-" + v)))) {
-                out.write(kernel);
-            }
-            byte[] initrd = new byte[1 << 20];
-            r.nextBytes(initrd);
-            Files.write(root.resolve("initramfs-" + v + ".img"), initrd);
-        }
-        return root;
+        return Fixtures.bootDir(root, versions);
     }
 
     static String sha256sum(Path dir, String shell) throws Exception {
