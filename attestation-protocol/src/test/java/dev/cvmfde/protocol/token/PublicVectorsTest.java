@@ -81,4 +81,48 @@ class PublicVectorsTest {
         assertEquals(TokenDecodeException.Failure.WRONG_TYPE, e.failure());
         assertTrue(e.where().contains("44234"), e.where());
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "rust-cca-token-02.cbor, veraison-iak-p256.pub.jwk.json",
+        "rust-cca-token-draft-ffm-00.cbor, tfrmm-cpak-p384.pub.pem",
+    })
+    void decode_rustCcatokenGoodToken_verifiesAndBinds(String file, String cpakFile) throws Exception {
+        UnverifiedCcaToken token = CcaTokenDecoder.decode(TestKeys.resource(file));
+        PublicKey cpak = cpakFile.endsWith(".pem") ? TestKeys.pem(cpakFile) : TestKeys.jwk(cpakFile);
+        UnverifiedPlatformToken platform = token.platform().orElseThrow();
+        RealmClaims realm = token.realm().unverifiedClaims();
+
+        assertEquals(CollectionForm.EAT_399, token.form());
+        assertTrue(platform.envelope().verify(cpak).isValid(), () -> platform.envelope().verify(cpak).toString());
+        assertTrue(token.realm().envelope().verify(realm.rak().publicKey()).isValid(),
+                () -> token.realm().envelope().verify(realm.rak().publicKey()).toString());
+        assertArrayEquals(realm.rakHashAlgorithm().digest(realm.rakClaimBytes()), platform.unverifiedClaims().challenge());
+    }
+
+    @Test
+    void verify_rustToken02WithPublishedBadAnchor_platformSignatureInvalid() throws Exception {
+        UnverifiedCcaToken token = CcaTokenDecoder.decode(TestKeys.resource("rust-cca-token-02.cbor"));
+
+        assertInstanceOf(CoseVerification.Invalid.class,
+                token.platform().orElseThrow().envelope().verify(TestKeys.jwk("rust-ta-02-bad-p256.pub.jwk.json")));
+    }
+
+    /**
+     * rust-ccatoken bug 33: the platform part is trustworthy, the realm part must fail. Its
+     * signature is good under the RAK it carries, but that RAK is not the one the platform
+     * challenge binds, so a verifier must refuse it at the binding stage.
+     */
+    @Test
+    void verify_rustBug33Token_platformValidRakNotBound() throws Exception {
+        UnverifiedCcaToken token = CcaTokenDecoder.decode(TestKeys.resource("rust-bug-33-repro.cbor"));
+        RealmClaims realm = token.realm().unverifiedClaims();
+        PlatformClaims platform = token.platform().orElseThrow().unverifiedClaims();
+
+        assertTrue(token.platform().orElseThrow().envelope().verify(TestKeys.pem("tfrmm-cpak-p384.pub.pem")).isValid());
+        boolean realmSignatureValid = token.realm().envelope().verify(realm.rak().publicKey()).isValid();
+        boolean bound = java.util.Arrays.equals(realm.rakHashAlgorithm().digest(realm.rakClaimBytes()), platform.challenge());
+        assertTrue(realmSignatureValid);
+        assertFalse(bound);
+    }
 }

@@ -34,7 +34,8 @@ final class TokenMutator {
     static List<byte[]> seedTokens() throws Exception {
         List<byte[]> s = new ArrayList<>();
         for (String f : List.of("veraison-good-907.cbor", "veraison-good-399.cbor", "veraison-tfrmm-legacy-907.cbor",
-                "tfrmm-cca-token-399.cbor", "veraison-bad-unwrapped-907.cbor")) {
+                "tfrmm-cca-token-399.cbor", "veraison-bad-unwrapped-907.cbor", "rust-cca-token-02.cbor",
+                "rust-cca-token-draft-ffm-00.cbor", "rust-bug-33-repro.cbor")) {
             s.add(TestKeys.resource(f));
         }
         KeyPair p521 = TestKeys.ec("secp521r1");
