@@ -91,7 +91,7 @@ class CoseSign1Test {
 
     /** openssl checks what we sign: the Sig_structure, and both signature layouts. */
     @ParameterizedTest
-    @CsvSource({"ES384, RAW", "ES512, DER", "PS256, RAW"})
+    @CsvSource({"ES256, RAW", "ES384, RAW", "ES512, RAW", "ES384, DER", "ES512, DER", "PS256, RAW"})
     void sign_checkedByOpenssl_verifies(CoseAlgorithm alg, SignatureEncoding enc, @TempDir Path dir) throws Exception {
         KeyPair k = keysFor(alg);
         CoseSign1 msg = CoseSign1.sign(alg, k, PAYLOAD, enc);
@@ -127,5 +127,22 @@ class CoseSign1Test {
         assertEquals(java.util.Optional.empty(), EcdsaSignatures.derToRaw(nonMinimal, 4));
         byte[] trailing = java.util.Arrays.copyOf(ok, ok.length + 1);
         assertEquals(java.util.Optional.empty(), EcdsaSignatures.derToRaw(trailing, 4));
+    }
+
+    /** A JCA (DER) signature rewritten to raw r‖s is checked by COSE-Java, and the other way round. */
+    @ParameterizedTest
+    @CsvSource({"ES256", "ES384", "ES512"})
+    void verify_signatureLayoutSwapped_bothPathsAgree(CoseAlgorithm alg) throws Exception {
+        KeyPair k = keysFor(alg);
+        CBORObject fromJca = CBORObject.DecodeFromBytes(CoseSign1.sign(alg, k, PAYLOAD, SignatureEncoding.DER).encoded());
+        byte[] der = fromJca.get(3).GetByteString();
+        fromJca.Set(3, CBORObject.FromObject(EcdsaSignatures.derToRaw(der, alg.fieldBytes()).orElseThrow()));
+        CBORObject fromCoseJava = CBORObject.DecodeFromBytes(CoseSign1.sign(alg, k, PAYLOAD, SignatureEncoding.RAW).encoded());
+        fromCoseJava.Set(3, CBORObject.FromObject(EcdsaSignatures.rawToDer(fromCoseJava.get(3).GetByteString())));
+
+        assertEquals(new CoseVerification.Valid(alg, SignatureEncoding.RAW),
+                CoseSign1.decode(fromJca.EncodeToBytes()).verify(k.getPublic()));
+        assertEquals(new CoseVerification.Valid(alg, SignatureEncoding.DER),
+                CoseSign1.decode(fromCoseJava.EncodeToBytes()).verify(k.getPublic()));
     }
 }

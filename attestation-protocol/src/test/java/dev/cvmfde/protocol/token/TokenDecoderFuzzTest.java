@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Seeded mutation test over {@link CcaTokenDecoder}: no exception but {@link TokenDecodeException}
- * escapes, and no input makes one decode allocate more than {@link #ALLOCATION_BOUND_BYTES}.
+ * escapes, and no input makes one decode allocate more than {@link #ALLOCATION_BOUND_BYTES}, and no input
+ * array is modified.
  */
 class TokenDecoderFuzzTest {
 
@@ -30,6 +31,7 @@ class TokenDecoderFuzzTest {
         long maxAlloc = 0;
         for (int i = 0; i < INPUTS; i++) {
             byte[] input = mutator.next();
+            byte[] copy = input.clone();
             long before = mx.getThreadAllocatedBytes(tid);
             try {
                 CcaTokenDecoder.decode(input);
@@ -40,6 +42,9 @@ class TokenDecoderFuzzTest {
                 fail("input #" + i + " (" + HexFormat.of().formatHex(input) + ") threw " + t, t);
             }
             long alloc = mx.getThreadAllocatedBytes(tid) - before;
+            if (!java.util.Arrays.equals(copy, input)) {
+                fail("input #" + i + " was modified by the decoder");
+            }
             maxAlloc = Math.max(maxAlloc, alloc);
             if (alloc > ALLOCATION_BOUND_BYTES) {
                 fail("input #" + i + " (" + input.length + " B) made the decoder allocate " + alloc + " bytes");
