@@ -169,10 +169,6 @@ public final class CoseSign1 {
         return encoded.clone();
     }
 
-    int signatureLength() {
-        return signature.length;
-    }
-
     byte[] signatureRef() {
         return signature;
     }

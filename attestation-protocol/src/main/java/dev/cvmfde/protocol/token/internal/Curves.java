@@ -11,8 +11,13 @@ import java.security.spec.ECFieldFp;
 /** The three NIST curves a RAK may use, with the lookups {@link RakCodec} needs. */
 final class Curves {
 
-    record Curve(String name, String stdName, int fieldBytes, int coseCurve) {
-        ECParameterSpec spec() {
+    /** One curve; {@code spec} is looked up once, since the JCA lookup dominates decoding time. */
+    record Curve(String name, int fieldBytes, int coseCurve, ECParameterSpec spec) {
+        Curve(String name, String stdName, int fieldBytes, int coseCurve) {
+            this(name, fieldBytes, coseCurve, lookUp(stdName));
+        }
+
+        private static ECParameterSpec lookUp(String stdName) {
             try {
                 AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
                 p.init(new ECGenParameterSpec(stdName));
