@@ -24,6 +24,9 @@ public final class CcaTokenDecoder {
     /** Map key of the realm (cVM) token in a collection. */
     public static final int REALM_KEY = 44241;
 
+    /** Longest piece of input echoed in an error message. */
+    static final int MAX_ECHO_CHARS = 40;
+
     private CcaTokenDecoder() {
     }
 
@@ -42,7 +45,7 @@ public final class CcaTokenDecoder {
         }
         for (CBORObject k : map.getKeys()) {
             if (!k.equals(CBORObject.FromObject(PLATFORM_KEY)) && !k.equals(CBORObject.FromObject(REALM_KEY))) {
-                throw new TokenDecodeException(Failure.UNEXPECTED, "collection", "unexpected entry " + k
+                throw new TokenDecodeException(Failure.UNEXPECTED, "collection", "unexpected entry " + brief(k)
                         + "; only 44234 (platform) and 44241 (realm) are allowed");
             }
         }
@@ -88,7 +91,7 @@ public final class CcaTokenDecoder {
             CBORObject cf = e.get(0);
             if (cf.getType() != CBORType.Integer || cf.isTagged() || !cf.CanValueFitInInt32()
                     || cf.AsInt32Value() != CollectionForm.CMW_CONTENT_FORMAT) {
-                throw new TokenDecodeException(Failure.UNEXPECTED, where, "CMW content format " + cf
+                throw new TokenDecodeException(Failure.UNEXPECTED, where, "CMW content format " + brief(cf)
                         + "; expected 263 (application/eat+cwt)");
             }
             bstr = e.get(1);
@@ -117,6 +120,12 @@ public final class CcaTokenDecoder {
             payloadForm = RealmPayloadForm.BSTR_WRAPPED;
         }
         return new UnverifiedRealmToken(env, RealmClaimsCodec.decode(claims), payloadForm);
+    }
+
+    /** At most {@link #MAX_ECHO_CHARS} characters of a value, so hostile input cannot bloat messages. */
+    private static String brief(CBORObject o) {
+        String s = o.toString();
+        return s.length() <= MAX_ECHO_CHARS ? s : s.substring(0, MAX_ECHO_CHARS) + "…";
     }
 
     private static CBORObject cbor(byte[] b, String where) throws TokenDecodeException {

@@ -20,6 +20,8 @@ class TokenDecoderFuzzTest {
     static final long SEED = 0x5eed_cca0L;
     /** Most bytes one decode of a token of at most a few KiB may allocate (measured: well under this). */
     static final long ALLOCATION_BOUND_BYTES = 4L * 1024 * 1024;
+    /** Error messages echo at most a short piece of the input. */
+    static final int MAX_MESSAGE_CHARS = 400;
 
     @Test
     void decode_100kMutatedTokens_onlyTypedErrorsAndBoundedAllocation() throws Exception {
@@ -38,6 +40,9 @@ class TokenDecoderFuzzTest {
                 decoded++;
             } catch (TokenDecodeException e) {
                 failures.merge(e.failure(), 1, Integer::sum);
+                if (e.getMessage().length() > MAX_MESSAGE_CHARS) {
+                    fail("input #" + i + " gave a " + e.getMessage().length() + "-character error message");
+                }
             } catch (Throwable t) {
                 fail("input #" + i + " (" + HexFormat.of().formatHex(input) + ") threw " + t, t);
             }

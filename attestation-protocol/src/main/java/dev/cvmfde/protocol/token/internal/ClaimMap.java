@@ -78,6 +78,14 @@ final class ClaimMap {
                 + java.util.Arrays.toString(allowed));
     }
 
+    /** Longest piece of input echoed in an error message. */
+    static final int MAX_ECHO_CHARS = 40;
+
+    /** At most {@link #MAX_ECHO_CHARS} characters of {@code s}, so hostile input cannot bloat messages. */
+    static String echo(String s) {
+        return s.length() <= MAX_ECHO_CHARS ? s : s.substring(0, MAX_ECHO_CHARS) + "…";
+    }
+
     static String type(CBORObject v) {
         return v.isTagged() ? "tagged " + v.getType() : String.valueOf(v.getType());
     }

@@ -56,7 +56,7 @@ public final class RealmClaimsCodec {
         String s = m.text(key, name);
         HashAlgorithm h = HashAlgorithms.fromClaimName(s);
         if (h == null) {
-            throw new TokenDecodeException(Failure.UNEXPECTED, m.where(key, name), "\"" + s
+            throw new TokenDecodeException(Failure.UNEXPECTED, m.where(key, name), "\"" + ClaimMap.echo(s)
                     + "\" is not one of sha-256, sha-384, sha-512");
         }
         return h;
