@@ -118,11 +118,24 @@ public final class GptCodec {
         }
         m.put(446 + 1, (byte) 0x00).put(446 + 2, (byte) 0x02).put(446 + 3, (byte) 0x00);
         m.put(446 + 4, (byte) 0xEE);
-        m.put(446 + 5, (byte) 0xFF).put(446 + 6, (byte) 0xFF).put(446 + 7, (byte) 0xFF);
+        long sectors = Math.min(t.diskSectors() - 1, 0xFFFFFFFFL);
+        putChs(m, 446 + 5, sectors);
         m.putInt(446 + 8, 1);
-        m.putInt(446 + 12, (int) Math.min(t.diskSectors() - 1, 0xFFFFFFFFL));
+        m.putInt(446 + 12, (int) sectors);
         m.put(510, (byte) 0x55).put(511, (byte) 0xAA);
         return m.array();
+    }
+
+    /** CHS of {@code lba} in the conventional 255-head, 63-sector geometry; 0xFFFFFF beyond cylinder 1023. */
+    private static void putChs(ByteBuffer m, int at, long lba) {
+        long cylinder = lba / (255 * 63);
+        if (cylinder > 1023) {
+            m.put(at, (byte) 0xFF).put(at + 1, (byte) 0xFF).put(at + 2, (byte) 0xFF);
+            return;
+        }
+        long head = lba % (255 * 63) / 63;
+        long sector = lba % 63 + 1;
+        m.put(at, (byte) head).put(at + 1, (byte) (sector | ((cylinder >> 2) & 0xC0))).put(at + 2, (byte) cylinder);
     }
 
     /** CRC-32 (IEEE, as zlib) of {@code b[from, from + len)}. */
