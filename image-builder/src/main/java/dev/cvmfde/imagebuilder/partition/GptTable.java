@@ -55,7 +55,11 @@ public final class GptTable implements PartitionTable {
         return diskGuid;
     }
 
-    /** Disk size in sectors; the backup header sits in the last one. */
+    /**
+     * Disk size in sectors as this table records it: the backup header sits in the last one. A
+     * table read from a disk that was grown afterwards still reports the old size until
+     * {@link #resizedTo} moves the backup.
+     */
     public long diskSectors() {
         return diskSectors;
     }

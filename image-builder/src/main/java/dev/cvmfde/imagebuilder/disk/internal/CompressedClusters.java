@@ -71,4 +71,8 @@ final class CompressedClusters {
         }
         output.flip();
     }
+
+    void close() {
+        inflater.end();
+    }
 }

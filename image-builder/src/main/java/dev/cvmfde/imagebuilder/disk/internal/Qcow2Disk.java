@@ -155,6 +155,7 @@ public final class Qcow2Disk implements VirtualDisk {
 
     @Override
     public void close() throws IOException {
+        compressed.close();
         file.channel().close();
     }
 }
