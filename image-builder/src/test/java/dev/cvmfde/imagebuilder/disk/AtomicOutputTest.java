@@ -62,4 +62,31 @@ class AtomicOutputTest {
             Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
+
+    @Test
+    void sigterm_duringCopy_leavesNoPartialOutput() throws Exception {
+        Path input = dir.resolve("dense.raw");
+        try (var ch = java.nio.channels.FileChannel.open(input, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            byte[] b = new byte[1 << 20];
+            java.util.Random r = new java.util.Random(1);
+            for (int i = 0; i < 768; i++) {
+                r.nextBytes(b);
+                ch.write(java.nio.ByteBuffer.wrap(b));
+            }
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                CopyMain.class.getName(), input.toString(), dir.resolve("out.qcow2").toString(), "QCOW2")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (Tools.names(dir).stream().noneMatch(n -> n.endsWith(".partial")) && p.isAlive()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(p.isAlive(), "the copy should still be running when it is killed");
+        p.destroy(); // SIGTERM, as kill(1) sends
+        p.waitFor();
+        assertEquals(List.of("dense.raw"), Tools.names(dir), "no target and no temp file remain");
+    }
 }

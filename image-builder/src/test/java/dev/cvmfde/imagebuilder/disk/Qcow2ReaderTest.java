@@ -188,4 +188,54 @@ class Qcow2ReaderTest {
         var e = assertThrows(CorruptImageException.class, () -> VirtualDisks.open(img));
         assertEquals("qcow2.header.l1-size", e.check());
     }
+
+    @Test
+    void read_afterInternalSnapshotAndOverwrite_equalsQemuActiveImage() throws Exception {
+        Path img = convert("snap.qcow2", "-O", "qcow2");
+        ok("qemu-img", "snapshot", "-c", "before", img.toString());
+        ok("qemu-io", "-f", "qcow2", "-c", "write -P 0xab 100k 300k", "-c", "write -z 2M 64k", img.toString());
+        Path expected = dir.resolve("snap.expected.raw");
+        ok("qemu-img", "convert", "-f", "qcow2", "-O", "raw", img.toString(), expected.toString());
+        try (VirtualDisk d = VirtualDisks.open(img)) {
+            assertEquals(sha256(expected), DiskBytes.sha256(d, 1 << 20));
+        }
+    }
+
+    @Test
+    void read_dirtyBitSet_stillReadsSource() throws Exception {
+        Path img = convert("dirty.qcow2", "-O", "qcow2");
+        setIncompatibleBits(img, 1);
+        assertReadsLikeSource(img, DiskFormat.QCOW2);
+    }
+
+    @Test
+    void open_corruptBitSet_refusedNamingTheCheck() throws Exception {
+        Path img = convert("corruptbit.qcow2", "-O", "qcow2");
+        setIncompatibleBits(img, 2);
+        var e = assertThrows(CorruptImageException.class, () -> VirtualDisks.open(img));
+        assertEquals("qcow2.header.corrupt-bit", e.check());
+    }
+
+    @Test
+    void open_headerExtensionLengthBeyondHeader_corruptNamed() throws Exception {
+        Path img = convert("ext.qcow2", "-O", "qcow2");
+        int headerLength;
+        try (FileChannel ch = FileChannel.open(img, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(4);
+            ch.read(b, 100);
+            headerLength = b.flip().getInt();
+            // first extension: keep its type, claim a length far past the header cluster
+            ch.write(ByteBuffer.allocate(4).putInt(0, 0x7fff0000), headerLength + 4);
+        }
+        var e = assertThrows(CorruptImageException.class, () -> VirtualDisks.open(img));
+        assertEquals("qcow2.header.extensions", e.check());
+    }
+
+    private static void setIncompatibleBits(Path img, long bits) throws IOException {
+        try (FileChannel ch = FileChannel.open(img, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(8);
+            ch.read(b, 72);
+            ch.write(ByteBuffer.allocate(8).putLong(0, b.flip().getLong() | bits), 72);
+        }
+    }
 }
