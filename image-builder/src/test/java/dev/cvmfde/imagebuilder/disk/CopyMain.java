@@ -7,6 +7,7 @@ public final class CopyMain {
     private CopyMain() {}
 
     public static void main(String[] args) throws Exception {
+        long t0 = System.nanoTime();
         Path target = Path.of(args[1]);
         DiskFormat format = DiskFormat.valueOf(args[2]);
         try (VirtualDisk in = VirtualDisks.open(Path.of(args[0])); AtomicOutput out = AtomicOutput.create(target);
@@ -15,6 +16,7 @@ public final class CopyMain {
             w.finish();
             out.commit();
         }
-        System.out.println("max heap " + Runtime.getRuntime().maxMemory());
+        System.out.println("max heap " + Runtime.getRuntime().maxMemory() + ", copy took "
+                + (System.nanoTime() - t0) / 1_000_000 + " ms");
     }
 }

@@ -231,6 +231,22 @@ class Qcow2ReaderTest {
         assertEquals("qcow2.header.extensions", e.check());
     }
 
+    @Test
+    void open_extendedL2Entries_refusedNamingTheCheck() throws Exception {
+        Path img = convert("extl2.qcow2", "-O", "qcow2", "-o", "extended_l2=on");
+        var e = assertThrows(UnsupportedImageException.class, () -> VirtualDisks.open(img));
+        assertEquals("qcow2.header.extended-l2", e.check());
+    }
+
+    @Test
+    void open_luksEncryptedQcow2_refusedNamingTheCheck() throws Exception {
+        Path img = dir.resolve("enc.qcow2");
+        ok("qemu-img", "create", "--object", "secret,id=sec0,data=test-passphrase-only", "-f", "qcow2",
+                "-o", "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10", img.toString(), "8M");
+        var e = assertThrows(UnsupportedImageException.class, () -> VirtualDisks.open(img));
+        assertEquals("qcow2.header.encryption", e.check());
+    }
+
     private static void setIncompatibleBits(Path img, long bits) throws IOException {
         try (FileChannel ch = FileChannel.open(img, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.allocate(8);
