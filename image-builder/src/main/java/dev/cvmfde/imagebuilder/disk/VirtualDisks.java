@@ -2,6 +2,7 @@ package dev.cvmfde.imagebuilder.disk;
 
 import dev.cvmfde.imagebuilder.disk.internal.Qcow2Disk;
 import dev.cvmfde.imagebuilder.disk.internal.RawDisk;
+import dev.cvmfde.imagebuilder.disk.internal.SliceDisk;
 import dev.cvmfde.imagebuilder.disk.internal.VhdDynamicDisk;
 import dev.cvmfde.imagebuilder.disk.internal.VhdFixedFooter;
 import java.io.IOException;
@@ -40,6 +41,14 @@ public final class VirtualDisks {
         try (VirtualDisk d = open(path)) {
             return d.format();
         }
+    }
+
+    /**
+     * A view of {@code disk[offset, offset + length)} as a disk of its own, e.g. one partition.
+     * Closing the view does not close {@code disk}.
+     */
+    public static VirtualDisk slice(VirtualDisk disk, long offset, long length) {
+        return new SliceDisk(disk, offset, length);
     }
 
     private static VirtualDisk open(FileChannel ch) throws IOException {

@@ -103,6 +103,16 @@ public final class GptTable implements PartitionTable {
         return partitions.stream().filter(p -> p.index() == index).findFirst();
     }
 
+    /** Byte offset of {@code p} on the disk. */
+    public long offsetOf(GptPartition p) {
+        return p.firstLba() * sectorSize;
+    }
+
+    /** Size of {@code p} in bytes. */
+    public long lengthOf(GptPartition p) {
+        return p.sectors() * sectorSize;
+    }
+
     /** The first 446 bytes of the MBR (boot code, disk signature), kept when re-encoding. */
     public byte[] mbrBootCode() {
         return mbrBootCode.clone();

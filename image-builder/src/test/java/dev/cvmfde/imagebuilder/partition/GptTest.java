@@ -170,6 +170,27 @@ class GptTest {
     }
 
     @Test
+    void slice_partitionOfQcow2_readsThePartitionBytes() throws Exception {
+        Path disk = sgdiskDisk("slice.raw");
+        try (FileChannel ch = FileChannel.open(disk, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap("root-marker".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                    read(disk).partition(2).orElseThrow().firstLba() * 512 + 1000);
+        }
+        Path q = dir.resolve("slice.qcow2");
+        ok("qemu-img", "convert", "-f", "raw", "-O", "qcow2", disk.toString(), q.toString());
+        try (VirtualDisk d = VirtualDisks.open(q)) {
+            GptTable t = PartitionTables.readGpt(d);
+            GptPartition root = t.partition(2).orElseThrow();
+            VirtualDisk part = VirtualDisks.slice(d, t.offsetOf(root), t.lengthOf(root));
+            ByteBuffer b = ByteBuffer.allocate(11);
+            part.read(1000, b);
+            assertEquals("root-marker", new String(b.array(), java.nio.charset.StandardCharsets.US_ASCII));
+            var extent = part.nextDataExtent(0).orElseThrow();
+            assertTrue(extent.offset() <= 1000 && extent.end() <= part.size(), extent.toString());
+        }
+    }
+
+    @Test
     void read_qcow2Disk_sameTableAsRaw() throws Exception {
         Path disk = sgdiskDisk("q.raw");
         Path q = dir.resolve("q.qcow2");
