@@ -5,11 +5,13 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -41,6 +43,22 @@ public final class AtomicOutput implements Closeable {
     private AtomicOutput(Path target, Path temp) {
         this.target = target;
         this.temp = temp;
+    }
+
+    /**
+     * Like {@link #create(Path)}, but first refuses a {@code target} that is one of the
+     * {@code inputs} (same file, also through links), so an input is never replaced.
+     */
+    public static AtomicOutput create(Path target, Collection<Path> inputs) throws IOException {
+        if (Files.exists(target)) {
+            for (Path in : inputs) {
+                if (Files.exists(in) && Files.isSameFile(in, target)) {
+                    throw new FileAlreadyExistsException(target.toString(), in.toString(),
+                            "output would replace an input; choose another output path");
+                }
+            }
+        }
+        return create(target);
     }
 
     /**

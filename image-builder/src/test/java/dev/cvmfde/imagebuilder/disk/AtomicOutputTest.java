@@ -46,6 +46,15 @@ class AtomicOutputTest {
     }
 
     @Test
+    void create_targetIsAnInputThroughSymlink_refused() throws IOException {
+        Path input = Files.writeString(dir.resolve("in.img"), "input");
+        Path link = Files.createSymbolicLink(dir.resolve("link.img"), input);
+        assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> AtomicOutput.create(link, List.of(input)));
+        assertEquals("input", Files.readString(input));
+        assertEquals(List.of("in.img", "link.img"), Tools.names(dir));
+    }
+
+    @Test
     void create_missingDirectory_clearError() {
         assertThrows(NoSuchFileException.class, () -> AtomicOutput.create(dir.resolve("nope/out.img")));
     }
