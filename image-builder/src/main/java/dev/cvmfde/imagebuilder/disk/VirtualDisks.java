@@ -29,7 +29,7 @@ public final class VirtualDisks {
     public static VirtualDisk open(Path path) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
         try {
-            return open(ch);
+            return open(ch, path);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -51,7 +51,7 @@ public final class VirtualDisks {
         return new SliceDisk(disk, offset, length);
     }
 
-    private static VirtualDisk open(FileChannel ch) throws IOException {
+    private static VirtualDisk open(FileChannel ch, Path path) throws IOException {
         long length = ch.size();
         ByteBuffer head = ByteBuffer.allocate((int) Math.min(length, 8)).order(ByteOrder.BIG_ENDIAN);
         readAt(ch, 0, head);
@@ -63,22 +63,22 @@ public final class VirtualDisks {
             ByteBuffer footer = ByteBuffer.allocate(VHD_FOOTER);
             readAt(ch, length - VHD_FOOTER, footer);
             if (startsWith(footer, "conectix")) {
-                return openVhd(ch, footer, length);
+                return openVhd(ch, path, footer, length);
             }
         }
         if (startsWith(head, "conectix")) {
             throw new CorruptImageException("vhd.footer.cookie", "the file starts with a VHD footer copy but has no"
                     + " footer in its last 512 bytes (truncated dynamic VHD?)");
         }
-        return new RawDisk(ch, length, length, DiskFormat.RAW);
+        return new RawDisk(ch, path, length, length, DiskFormat.RAW);
     }
 
-    private static VirtualDisk openVhd(FileChannel ch, ByteBuffer footer, long length) throws IOException {
+    private static VirtualDisk openVhd(FileChannel ch, Path path, ByteBuffer footer, long length) throws IOException {
         int type = footer.getInt(60);
         if (type == 3 || type == 4) {
             return new VhdDynamicDisk(ch, footer);
         }
-        return new RawDisk(ch, VhdFixedFooter.virtualSize(footer, length), length - VHD_FOOTER, DiskFormat.VHD_FIXED);
+        return new RawDisk(ch, path, VhdFixedFooter.virtualSize(footer, length), length - VHD_FOOTER, DiskFormat.VHD_FIXED);
     }
 
     private static void refuseOtherFormats(ByteBuffer head) throws UnsupportedImageException {

@@ -105,6 +105,20 @@ class Qcow2ReaderTest {
     }
 
     @Test
+    void nextDataExtent_sparseRaw_coversOnlyWrittenData() throws Exception {
+        long data = 0;
+        try (VirtualDisk d = VirtualDisks.open(source)) {
+            Optional<DiskExtent> e = d.nextDataExtent(0);
+            while (e.isPresent()) {
+                data += e.get().length();
+                e = d.nextDataExtent(e.get().end());
+            }
+            assertEquals(sourceSha, DiskBytes.sha256(d, 4 << 20));
+        }
+        assertTrue(data > 3 << 20 && data < 8 << 20, "SEEK_DATA extents cover the written data only, got " + data);
+    }
+
+    @Test
     void open_zstdCompression_refusedNamingTheCheck() throws Exception {
         Path img = convert("zstd.qcow2", "-O", "qcow2", "-c", "-o", "compression_type=zstd");
         var e = assertThrows(UnsupportedImageException.class, () -> VirtualDisks.open(img));

@@ -6,11 +6,13 @@ import dev.cvmfde.imagebuilder.disk.VirtualDisk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
  * A raw image, or the data area of a fixed VHD: the virtual disk is the file's first
- * {@code size} bytes. Java cannot ask for holes (no SEEK_DATA), so the whole disk is one extent.
+ * {@code size} bytes. Data extents come from the file's holes where Linux can tell
+ * ({@link HoleMap}); elsewhere the whole data area is one extent.
  */
 public final class RawDisk implements VirtualDisk {
 
@@ -20,11 +22,14 @@ public final class RawDisk implements VirtualDisk {
     private final DiskFormat format;
 
     /** {@code dataEnd}: file offset where the disk data stops (the footer of a fixed VHD starts). */
-    public RawDisk(FileChannel channel, long size, long dataEnd, DiskFormat format) throws IOException {
+    private final HoleMap holes;
+
+    public RawDisk(FileChannel channel, Path path, long size, long dataEnd, DiskFormat format) throws IOException {
         this.file = new FileRegion(channel);
         this.size = size;
         this.dataEnd = Math.min(dataEnd, file.length());
         this.format = format;
+        this.holes = HoleMap.open(path, file.length());
     }
 
     @Override
@@ -54,11 +59,27 @@ public final class RawDisk implements VirtualDisk {
 
     @Override
     public Optional<DiskExtent> nextDataExtent(long from) {
-        return from < size ? Optional.of(new DiskExtent(Math.max(0, from), size - Math.max(0, from))) : Optional.empty();
+        long start = Math.max(0, from);
+        long end = Math.min(size, dataEnd);
+        if (start >= end) {
+            return Optional.empty();
+        }
+        if (holes == null) {
+            return Optional.of(new DiskExtent(start, end - start));
+        }
+        long data = holes.nextData(start);
+        if (data < 0 || data >= end) {
+            return Optional.empty();
+        }
+        long hole = Math.max(data + 1, Math.min(end, holes.nextHole(data)));
+        return Optional.of(new DiskExtent(data, hole - data));
     }
 
     @Override
     public void close() throws IOException {
+        if (holes != null) {
+            holes.close();
+        }
         file.channel().close();
     }
 }
