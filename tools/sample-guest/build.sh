@@ -114,7 +114,7 @@ dracut_args=(--conf /dev/null --confdir "$WORK/empty.conf.d" --no-hostonly --rep
 tool_versions=$(dpkg-query -W dracut dracut-core dracut-network cryptsetup-bin systemd udev \
   isc-dhcp-client 2>/dev/null || true)
 IKEY=$(printf '%s\n' "$(basename "$KDEB")" "${dracut_args[*]}" "$tool_versions" \
-       | sed "s|$WORK|WORK|g" | sha256sum | cut -c1-16)
+       | sed "s|$WORK|WORK|g;s|$CACHE|CACHE|g" | sha256sum | cut -c1-16)
 INITRD=$CACHE/initrd/initrd.img-$KVER-$IKEY
 if [[ ! -f $INITRD ]]; then
   log "generating initramfs with dracut (about 30 s; cached afterwards)"
@@ -209,6 +209,7 @@ log "making vfat boot partition (${P1_MIB} MiB, id $BOOT_FS_UUID)"
 cat >"$WORK/grub.cfg" <<EOF
 set timeout=0
 set default=0
+set gfxpayload=text
 serial --unit=0 --speed=115200
 terminal_input serial console
 terminal_output serial console
