@@ -67,6 +67,7 @@ qemu_args=(-accel "$ACCEL" -machine q35 -cpu max -m "$MEM" -smp 1 -display none
 ((SNAPSHOT)) && qemu_args+=(-snapshot)
 net=user,id=n0
 for f in "${FWDS[@]}"; do net+=",hostfwd=tcp:127.0.0.1:${f%%:*}-:${f#*:}"; done
+# shellcheck disable=SC2054  # commas belong to the QEMU option
 qemu_args+=(-netdev "$net" -device virtio-net-pci,netdev=n0)
 if [[ -n $LOG ]]; then qemu_args+=(-serial "file:$LOG"); : >"$LOG"; else qemu_args+=(-serial stdio); fi
 

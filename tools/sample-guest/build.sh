@@ -59,7 +59,7 @@ mkdir -p "$OUT" "$DEBS"
 OUT=$(cd "$OUT" && pwd)
 WORK=$(mktemp -d "$OUT/.work.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-export MTOOLS_SKIP_CHECK=1
+export MTOOLS_SKIP_CHECK=1 SOURCE_DATE_EPOCH=$EPOCH   # mtools uses it for new directory entries
 
 # ---------------------------------------------------------------- debs (cached)
 # fetch_deb PACKAGE -> prints path of the cached .deb; downloads only when absent.
