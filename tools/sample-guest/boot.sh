@@ -28,7 +28,7 @@ set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
 
 die() { printf 'boot.sh: error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 DISK="" KERNEL="" INITRD="" APPEND="" APPEND_SET=0 TIMEOUT=300 LOG="" EXPECT="" ACCEL=tcg
 MEM=1024 SNAPSHOT=1 UEFI=0 FWDS=()

@@ -17,7 +17,7 @@
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-(($# == 1)) || { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+(($# == 1)) || { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 OUT=$(cd "$1" && pwd)
 LUKS_UUID=${CVMFDE_LUKS_UUID:-0c0ffee0-1111-4222-8333-444455556666}
 REDUCE_MIB=32           # room taken from the partition for the LUKS2 header (16 MiB used)
