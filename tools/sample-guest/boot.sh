@@ -21,6 +21,7 @@
 #   --mem MIB         guest memory (default 1024)
 #   --writable        write to DISK (default: -snapshot, the image is left untouched)
 #   --uefi            UEFI boot via OVMF and the image's grub
+#   --qemu-arg ARG    extra QEMU argument (repeatable), e.g. a filter-dump object
 #
 # Exit status: 0 guest powered off (or rebooted: -no-reboot) [and TEXT found];
 #              124 timeout hit; 3 TEXT missing; 2 usage; 1 other error.
@@ -28,10 +29,10 @@ set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
 
 die() { printf 'boot.sh: error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 DISK="" KERNEL="" INITRD="" APPEND="" APPEND_SET=0 TIMEOUT=300 LOG="" EXPECT="" ACCEL=tcg
-MEM=1024 SNAPSHOT=1 UEFI=0 FWDS=()
+MEM=1024 SNAPSHOT=1 UEFI=0 FWDS=() EXTRA=()
 while (($#)); do
   case $1 in
     --kernel) KERNEL=${2:?}; shift 2 ;;
@@ -45,6 +46,7 @@ while (($#)); do
     --mem) MEM=${2:?}; shift 2 ;;
     --writable) SNAPSHOT=0; shift ;;
     --uefi) UEFI=1; shift ;;
+    --qemu-arg) EXTRA+=("${2:?}"); shift 2 ;;
     -h|--help) usage ;;
     -*) echo "boot.sh: unknown option $1" >&2; usage ;;
     *) [[ -z $DISK ]] || usage; DISK=$1; shift ;;
@@ -109,7 +111,7 @@ echo "boot.sh: qemu ${ACCEL} $( ((UEFI)) && echo "uefi" || echo "direct kernel b
 ((UEFI)) || echo "boot.sh: cmdline: $APPEND" >&2
 t0=$(date +%s.%N)
 set +e
-timeout -k 5 "$TIMEOUT" qemu-system-x86_64 "${qemu_args[@]}" </dev/null
+timeout -k 5 "$TIMEOUT" qemu-system-x86_64 "${qemu_args[@]}" "${EXTRA[@]}" </dev/null
 rc=$?
 set -e
 secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')

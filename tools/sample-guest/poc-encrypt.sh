@@ -2,7 +2,9 @@
 # Proof of concept, rootless: turn OUTDIR/guest.qcow2 (from build.sh) into
 # OUTDIR/guest-luks.qcow2 whose p2 is a LUKS2 container holding the same ext4 filesystem
 # (same FS UUID), unlocked at boot by an appended-cpio dracut hook with a key file.
-# Also writes OUTDIR/initrd-hooks.img (plain image's initramfs + print-only hooks).
+# Also writes OUTDIR/initrd-hooks.img (plain image's initramfs + print-only hooks) and
+# OUTDIR/initrd-net.img (+ an initqueue/online hook serving one TCP connection on guest
+# port 7220 with a static busybox nc, to prove host -> hostfwd -> initramfs works).
 #
 #   tools/sample-guest/poc-encrypt.sh OUTDIR
 #
@@ -17,7 +19,7 @@
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-(($# == 1)) || { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+(($# == 1)) || { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 OUT=$(cd "$1" && pwd)
 LUKS_UUID=${CVMFDE_LUKS_UUID:-0c0ffee0-1111-4222-8333-444455556666}
 REDUCE_MIB=32           # room taken from the partition for the LUKS2 header (16 MiB used)
@@ -64,6 +66,13 @@ install -m 0600 "$WORK/test-key.bin" "$WORK/ov2/usr/lib/cvmfde-poc/test-key.bin"
 sed "s/@LUKS_UUID@/$LUKS_UUID/" "$H/settled-unlock.sh" >"$WORK/unlock.sh"
 install -m 0755 "$WORK/unlock.sh" "$WORK/ov2/usr/lib/dracut/hooks/initqueue/settled/60-cvmfde-poc-unlock.sh"
 "$SELF_DIR/append-overlay.sh" "$B" "$WORK/ov1" "$WORK/initrd-hooks.img"
+BBDEB=$(ls "${XDG_CACHE_HOME:-$HOME/.cache}"/cvm-fde/debs/busybox-static_*.deb | tail -1) \
+  || die "no cached busybox-static deb (run build.sh first)"
+dpkg-deb -x "$BBDEB" "$WORK/bb"
+mkdir -p "$WORK/ov3/usr/lib/dracut/hooks/initqueue/online" "$WORK/ov3/usr/lib/cvmfde-poc"
+install -m 0755 "$WORK/bb/bin/busybox" "$WORK/ov3/usr/lib/cvmfde-poc/busybox"
+install -m 0755 "$H/online-listen.sh" "$WORK/ov3/usr/lib/dracut/hooks/initqueue/online/50-cvmfde-listen.sh"
+"$SELF_DIR/append-overlay.sh" "$B" "$WORK/ov3" "$WORK/initrd-net.img"
 "$SELF_DIR/append-overlay.sh" "$B" "$WORK/ov2" "$WORK/initrd-luks.img"
 
 log "updating boot partition: initramfs with unlock hook, grub.cfg root=/dev/mapper/encroot"
@@ -75,5 +84,6 @@ mcopy -o -i "$img" "$WORK/initrd-luks.img" "::/initrd.img-$KVER"
 qemu-img convert -O qcow2 "$WORK/disk.raw" "$WORK/guest-luks.qcow2"
 mv -f "$WORK/guest-luks.qcow2" "$OUT/guest-luks.qcow2"
 mv -f "$WORK/initrd-hooks.img" "$OUT/initrd-hooks.img"
+mv -f "$WORK/initrd-net.img" "$OUT/initrd-net.img"
 mv -f "$WORK/test-key.bin" "$OUT/poc-test-key.bin"
 log "done: $OUT/guest-luks.qcow2 (LUKS UUID $LUKS_UUID), $OUT/initrd-hooks.img"
