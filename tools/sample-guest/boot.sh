@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Boot a guest disk under QEMU (TCG by default) with the serial console in a log file.
+#
+#   tools/sample-guest/boot.sh DISK [options]
+#
+# Modes:
+#   direct (default)  kernel + initrd are copied out of the disk's boot partition (mtools),
+#                     so exactly what is in the image boots; the command line is the
+#                     `linux` line of grub/grub.cfg on that partition unless --append.
+#   --uefi            boot the disk through OVMF + EFI/BOOT/BOOTX64.EFI (grub).
+#
+# Options:
+#   --kernel FILE     use this kernel instead of the one in the image
+#   --initrd FILE     use this initramfs instead of the one in the image
+#   --append "ARGS"   kernel command line (direct mode)
+#   --hostfwd P:GP    forward 127.0.0.1:P on the host to guest port GP (repeatable)
+#   --timeout S       kill QEMU after S seconds (default 300)
+#   --log FILE        serial console log (default: stdout)
+#   --expect TEXT     after QEMU exits, require TEXT in the log (exit 3 if missing)
+#   --accel A         tcg (default) or kvm
+#   --mem MIB         guest memory (default 1024)
+#   --writable        write to DISK (default: -snapshot, the image is left untouched)
+#   --uefi            UEFI boot via OVMF and the image's grub
+#   --qemu-arg ARG    extra QEMU argument (repeatable), e.g. a filter-dump object
+#
+# Exit status: 0 guest powered off (or rebooted: -no-reboot) [and TEXT found];
+#              124 timeout hit; 3 TEXT missing; 2 usage; 1 other error.
+set -euo pipefail
+export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
+
+die() { printf 'boot.sh: error: %s\n' "$*" >&2; exit 1; }
+usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+DISK="" KERNEL="" INITRD="" APPEND="" APPEND_SET=0 TIMEOUT=300 LOG="" EXPECT="" ACCEL=tcg
+MEM=1024 SNAPSHOT=1 UEFI=0 FWDS=() EXTRA=()
+while (($#)); do
+  case $1 in
+    --kernel) KERNEL=${2:?}; shift 2 ;;
+    --initrd) INITRD=${2:?}; shift 2 ;;
+    --append) APPEND=${2?}; APPEND_SET=1; shift 2 ;;
+    --hostfwd) [[ ${2:-} =~ ^[0-9]+:[0-9]+$ ]] || usage; FWDS+=("$2"); shift 2 ;;
+    --timeout) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; TIMEOUT=$2; shift 2 ;;
+    --log) LOG=${2:?}; shift 2 ;;
+    --expect) EXPECT=${2:?}; shift 2 ;;
+    --accel) ACCEL=${2:?}; shift 2 ;;
+    --mem) MEM=${2:?}; shift 2 ;;
+    --writable) SNAPSHOT=0; shift ;;
+    --uefi) UEFI=1; shift ;;
+    --qemu-arg) EXTRA+=("${2:?}"); shift 2 ;;
+    -h|--help) usage ;;
+    -*) echo "boot.sh: unknown option $1" >&2; usage ;;
+    *) [[ -z $DISK ]] || usage; DISK=$1; shift ;;
+  esac
+done
+[[ -n $DISK ]] || usage
+[[ -f $DISK ]] || die "no such disk image: $DISK"
+for t in qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mcopy:mtools sgdisk:gdisk timeout:coreutils; do
+  command -v "${t%%:*}" >/dev/null || die "missing ${t%%:*} (Debian package: ${t#*:})"
+done
+[[ -n $EXPECT && -z $LOG ]] && die "--expect needs --log FILE"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cvmfde-boot.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+qemu_args=(-accel "$ACCEL" -machine q35 -cpu max -m "$MEM" -smp 1 -display none
+  -monitor none -no-reboot -nodefaults
+  -drive "file=$DISK,if=virtio,format=$(qemu-img info "$DISK" | sed -n 's/^file format: //p')"
+  -device virtio-rng-pci)
+((SNAPSHOT)) && qemu_args+=(-snapshot)
+net=user,id=n0
+for f in "${FWDS[@]}"; do net+=",hostfwd=tcp:127.0.0.1:${f%%:*}-:${f#*:}"; done
+# shellcheck disable=SC2054  # commas belong to the QEMU option
+qemu_args+=(-netdev "$net" -device virtio-net-pci,netdev=n0)
+if [[ -n $LOG ]]; then qemu_args+=(-serial "file:$LOG"); : >"$LOG"; else qemu_args+=(-serial stdio); fi
+
+if ((UEFI)); then
+  code=/usr/share/OVMF/OVMF_CODE_4M.fd vars=/usr/share/OVMF/OVMF_VARS_4M.fd
+  [[ -f $code && -f $vars ]] || die "OVMF firmware missing (Debian package: ovmf)"
+  cp "$vars" "$WORK/vars.fd"
+  qemu_args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
+              -drive "if=pflash,format=raw,unit=1,file=$WORK/vars.fd")
+else
+  # copy the boot partition out of the image and take kernel/initrd/cmdline from it
+  qemu-img convert -q -O raw "$DISK" "$WORK/disk.raw"
+  bootpart=$(sgdisk -p "$WORK/disk.raw" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ && $6 == "EF00" { print $1; exit }')
+  bootpart=${bootpart:-1}
+  first=$(sgdisk -i "$bootpart" "$WORK/disk.raw" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
+  [[ -n $first ]] || die "cannot find boot partition $bootpart in $DISK"
+  img="$WORK/disk.raw@@$((first * 512))"
+  mcopy -n -i "$img" ::/grub/grub.cfg "$WORK/grub.cfg" 2>/dev/null || : >"$WORK/grub.cfg"
+  read -r _ kpath kargs < <(grep -m1 -E '^[[:space:]]*linux[[:space:]]' "$WORK/grub.cfg" || echo "linux")
+  ipath=$(awk '$1 == "initrd" { print $2; exit }' "$WORK/grub.cfg")
+  if [[ -z $KERNEL ]]; then
+    [[ -n $kpath ]] || kpath=/$(mdir -b -i "$img" ::/ | sed 's|.*/||' | grep -m1 '^vmlinuz-')
+    mcopy -n -i "$img" "::$kpath" "$WORK/vmlinuz" || die "cannot copy $kpath out of the boot partition"
+    KERNEL=$WORK/vmlinuz
+  fi
+  if [[ -z $INITRD ]]; then
+    [[ -n $ipath ]] || ipath=/initrd.img-${kpath#*/vmlinuz-}
+    mcopy -n -i "$img" "::$ipath" "$WORK/initrd" || die "cannot copy $ipath out of the boot partition"
+    INITRD=$WORK/initrd
+  fi
+  rm -f "$WORK/disk.raw"
+  ((APPEND_SET)) || APPEND=$kargs
+  [[ $APPEND == *console=* ]] || APPEND+=" console=ttyS0,115200"
+  qemu_args+=(-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND")
+fi
+
+echo "boot.sh: qemu ${ACCEL} $( ((UEFI)) && echo "uefi" || echo "direct kernel boot") of $DISK," \
+     "timeout ${TIMEOUT}s${LOG:+, console -> $LOG}" >&2
+((UEFI)) || echo "boot.sh: cmdline: $APPEND" >&2
+t0=$(date +%s.%N)
+set +e
+timeout -k 5 "$TIMEOUT" qemu-system-x86_64 "${qemu_args[@]}" "${EXTRA[@]}" </dev/null
+rc=$?
+set -e
+secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+case $rc in
+  0) echo "boot.sh: guest stopped after ${secs}s" >&2 ;;
+  124|137) echo "boot.sh: timeout after ${TIMEOUT}s, QEMU killed" >&2; exit 124 ;;
+  *) echo "boot.sh: qemu exited with status $rc after ${secs}s" >&2; exit 1 ;;
+esac
+if [[ -n $EXPECT ]]; then
+  grep -qF -- "$EXPECT" "$LOG" || { echo "boot.sh: expected text not in log: $EXPECT" >&2; exit 3; }
+  echo "boot.sh: found: $(grep -m1 -F -- "$EXPECT" "$LOG" | tr -d '\r')" >&2
+fi
+exit 0

@@ -1,0 +1,294 @@
+#!/usr/bin/env bash
+# Build a small sample guest disk from Debian packages, rootless (file tools only).
+#
+#   tools/sample-guest/build.sh OUTDIR
+#
+# Produces OUTDIR/guest.qcow2 (GPT: p1 vfat boot partition with grub EFI, grub.cfg,
+# vmlinuz-V, initrd.img-V; p2 ext4 root with a busybox marker init), OUTDIR/boot.cmdline
+# and OUTDIR/manifest.json. See docs/boot-chain.md.
+#
+# Environment (all optional):
+#   XDG_CACHE_HOME          cache root (default ~/.cache); we use $XDG_CACHE_HOME/cvm-fde
+#   CVMFDE_KERNEL_PKG       kernel package (default: what linux-image-amd64 depends on)
+#   CVMFDE_ROOT_UUID        ext4 root filesystem UUID (default fixed, see below)
+#   CVMFDE_SKIP_GRUB=1      do not build/install grub EFI (direct kernel boot only)
+#   CVMFDE_EXTRA_CMDLINE    appended to the kernel command line
+#   SOURCE_DATE_EPOCH       timestamp for all files (default fixed)
+set -euo pipefail
+
+SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/cvm-fde
+DEBS=$CACHE/debs
+EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
+ROOT_UUID=${CVMFDE_ROOT_UUID:-3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b}
+BOOT_SERIAL=CF0E1234            # vfat volume id, shown by blkid as CF0E-1234
+BOOT_FS_UUID=${BOOT_SERIAL:0:4}-${BOOT_SERIAL:4:4}
+DISK_GUID=6c7f3a52-1d2e-4b8a-9c3d-7e5f6a1b2c3d
+P1_GUID=a1b2c3d4-0001-4e5f-8a9b-c1d2e3f4a5b6
+P2_GUID=a1b2c3d4-0002-4e5f-8a9b-c1d2e3f4a5b6
+P1_MIB=256                      # boot: kernel + initramfs (+ room for an FDE initramfs)
+P2_MIB=128                      # root: busybox + glibc, room to shrink for LUKS headers
+START=$(date +%s)
+
+log() { printf '[build %3ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
+die() { printf 'build.sh: error: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  exit 2
+}
+[[ $# -eq 1 && $1 != -* ]] || usage
+OUT=$1
+
+# ---------------------------------------------------------------- tool check
+need() { # need TOOL DEBIAN-PACKAGE
+  command -v "$1" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "$1" >/dev/null 2>&1 \
+    || missing+=("$1 (Debian package: $2)")
+}
+export PATH=$PATH:/usr/sbin:/sbin
+missing=()
+need apt-get apt; need dpkg-deb dpkg; need depmod kmod; need dracut "dracut + dracut-network"
+need mke2fs e2fsprogs; need debugfs e2fsprogs; need sgdisk gdisk; need mformat mtools
+need mcopy mtools; need mmd mtools; need qemu-img qemu-utils; need cpio cpio; need zstd zstd
+need sha256sum coreutils; need cryptsetup cryptsetup-bin
+((${#missing[@]} == 0)) || die "missing tools: ${missing[*]}"
+[[ -d /usr/lib/dracut/modules.d/35network-legacy ]] \
+  || die "dracut network modules missing (Debian package: dracut-network)"
+
+mkdir -p "$OUT" "$DEBS"
+OUT=$(cd "$OUT" && pwd)
+WORK=$(mktemp -d "$OUT/.work.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+export MTOOLS_SKIP_CHECK=1 SOURCE_DATE_EPOCH=$EPOCH   # mtools uses it for new directory entries
+
+# ---------------------------------------------------------------- debs (cached)
+# fetch_deb PACKAGE -> prints path of the cached .deb; downloads only when absent.
+fetch_deb() {
+  local pkg=$1 f
+  f=$(ls "$DEBS/${pkg}_"*.deb 2>/dev/null | sort -V | tail -1 || true)
+  if [[ -z $f ]]; then
+    log "downloading $pkg" >&2
+    (cd "$DEBS" && apt-get download -o APT::Sandbox::User=root "$pkg" >/dev/null 2>"$WORK/apt.err") \
+      || { cat "$WORK/apt.err" >&2; die "apt-get download $pkg failed (is the Debian archive reachable?)"; }
+    f=$(ls "$DEBS/${pkg}_"*.deb | sort -V | tail -1)
+  fi
+  printf '%s\n' "$f"
+}
+
+if [[ -n ${CVMFDE_KERNEL_PKG:-} ]]; then
+  KPKG=$CVMFDE_KERNEL_PKG
+else
+  META=$(fetch_deb linux-image-amd64)
+  KPKG=$(dpkg-deb -f "$META" Depends | tr ',' '\n' | sed 's/[ (].*//;s/^ *//' \
+         | grep -m1 '^linux-image-.*-amd64$') || die "cannot read kernel dependency of $META"
+fi
+KDEB=$(fetch_deb "$KPKG")
+BBDEB=$(fetch_deb busybox-static)
+LIBCDEB=$(fetch_deb libc6)
+KVER=${KPKG#linux-image-}
+log "kernel package $(basename "$KDEB") (version $KVER)"
+
+# ---------------------------------------------------------------- kernel (cached)
+KDIR=$CACHE/kernel/$(basename "$KDEB" .deb)
+if [[ ! -f $KDIR/.done ]]; then
+  log "extracting kernel + modules to $KDIR"
+  rm -rf "$KDIR"; mkdir -p "$KDIR"
+  dpkg-deb -x "$KDEB" "$KDIR"
+  depmod -b "$KDIR" "$KVER"
+  touch "$KDIR/.done"
+fi
+VMLINUZ=$KDIR/boot/vmlinuz-$KVER
+[[ -f $VMLINUZ ]] || die "no $VMLINUZ in $KDEB"
+
+# ---------------------------------------------------------------- initramfs (cached)
+DRACUT_MODULES="systemd systemd-initrd dracut-systemd base fs-lib rootfs-block udev-rules
+  crypt dm network network-legacy qemu qemu-net shutdown"
+DRACUT_DRIVERS="virtio_blk virtio_pci virtio_net virtio_scsi virtio_rng ext4 vfat nls_cp437
+  nls_ascii dm_mod dm_crypt"
+DRACUT_OMIT="/drivers/net/ethernet/.* /drivers/net/phy/.* /drivers/net/usb/.*
+  /drivers/net/wan/.* /drivers/net/team/.*"
+dracut_args=(--conf /dev/null --confdir "$WORK/empty.conf.d" --no-hostonly --reproducible
+  --no-early-microcode --force --kver "$KVER" --kmoddir "$KDIR/lib/modules/$KVER"
+  -m "$(echo $DRACUT_MODULES)" --add-drivers "$(echo $DRACUT_DRIVERS)"
+  --omit-drivers "$(echo $DRACUT_OMIT)" --install cryptsetup --compress zstd)
+tool_versions=$(dpkg-query -W dracut dracut-core dracut-network cryptsetup-bin systemd udev \
+  isc-dhcp-client 2>/dev/null || true)
+IKEY=$(printf '%s\n' "$(basename "$KDEB")" "${dracut_args[*]}" "$tool_versions" \
+       | sed "s|$WORK|WORK|g;s|$CACHE|CACHE|g" | sha256sum | cut -c1-16)
+INITRD=$CACHE/initrd/initrd.img-$KVER-$IKEY
+if [[ ! -f $INITRD ]]; then
+  log "generating initramfs with dracut (about 30 s; cached afterwards)"
+  mkdir -p "$CACHE/initrd" "$WORK/empty.conf.d" "$WORK/dracut-tmp"
+  dracut --tmpdir "$WORK/dracut-tmp" "${dracut_args[@]}" "$WORK/initrd.img" \
+    >"$WORK/dracut.log" 2>&1 || { tail -30 "$WORK/dracut.log" >&2; die "dracut failed"; }
+  mv "$WORK/initrd.img" "$INITRD"
+else
+  log "initramfs cached: $INITRD"
+fi
+
+# ---------------------------------------------------------------- grub EFI (cached)
+GRUB_MODULES="part_gpt fat ext2 search search_fs_uuid normal configfile linux echo serial
+  terminal test sleep gzio zstd efi_gop all_video"
+EFI=""
+if [[ ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
+  GCDEB=$(fetch_deb grub-common); GEDEB=$(fetch_deb grub-efi-amd64-bin)
+  printf 'search --no-floppy --fs-uuid --set=root %s\nset prefix=($root)/grub\nconfigfile $prefix/grub.cfg\n' \
+    "$BOOT_FS_UUID" >"$WORK/early.cfg"
+  GKEY=$( (basename "$GCDEB"; basename "$GEDEB"; echo $GRUB_MODULES; cat "$WORK/early.cfg") \
+          | sha256sum | cut -c1-16)
+  EFI=$CACHE/grub/BOOTX64-$GKEY.EFI
+  if [[ ! -f $EFI ]]; then
+    log "building grub EFI image with grub-mkimage"
+    GDIR=$CACHE/grub/tree-$(basename "$GEDEB" .deb)
+    if [[ ! -f $GDIR/.done ]]; then
+      rm -rf "$GDIR"; mkdir -p "$GDIR"
+      dpkg-deb -x "$GCDEB" "$GDIR"; dpkg-deb -x "$GEDEB" "$GDIR"; touch "$GDIR/.done"
+    fi
+    "$GDIR/usr/bin/grub-mkimage" -O x86_64-efi -d "$GDIR/usr/lib/grub/x86_64-efi" \
+      -p /grub -c "$WORK/early.cfg" -o "$WORK/BOOTX64.EFI" $GRUB_MODULES \
+      || die "grub-mkimage failed"
+    mkdir -p "$CACHE/grub"; mv "$WORK/BOOTX64.EFI" "$EFI"
+  else
+    log "grub EFI cached: $EFI"
+  fi
+fi
+
+# ---------------------------------------------------------------- root filesystem
+log "assembling root filesystem tree"
+R=$WORK/root
+mkdir -p "$R"/usr/{bin,sbin,lib,lib64} "$R"/{etc,proc,sys,dev,run,tmp,root,mnt,var,boot}
+ln -s usr/bin "$R/bin"; ln -s usr/sbin "$R/sbin"; ln -s usr/lib "$R/lib"; ln -s usr/lib64 "$R/lib64"
+chmod 1777 "$R/tmp"; chmod 700 "$R/root"
+dpkg-deb -x "$BBDEB" "$WORK/bb"
+install -m 0755 "$WORK/bb/bin/busybox" "$R/usr/bin/busybox"
+# applet links, merged-/usr: bin/x -> usr/bin/x, sbin/x -> usr/sbin/x
+"$R/usr/bin/busybox" --list-full | while read -r p; do
+  case $p in bin/*|usr/bin/*) d=usr/bin ;; sbin/*|usr/sbin/*) d=usr/sbin ;; *) continue ;; esac
+  n=${p##*/}; [[ $n == busybox || $n == init ]] && continue
+  [[ -e $R/$d/$n ]] || ln -s ../bin/busybox "$R/$d/$n"
+done
+# glibc from the same release, so the FDE pieces can take shared libraries from the target
+dpkg-deb -x "$LIBCDEB" "$WORK/libc"
+for d in lib lib64 usr/lib usr/lib64; do
+  [[ -d $WORK/libc/$d ]] && cp -a "$WORK/libc/$d/." "$R/usr/${d#usr/}/"
+done
+install -m 0755 "$SELF_DIR/rootfs/init" "$R/usr/sbin/init"
+cat >"$R/etc/fstab" <<EOF
+# <file system>                           <mount point> <type> <options>         <dump> <pass>
+UUID=$ROOT_UUID /             ext4   defaults,ro       0      1
+UUID=$BOOT_FS_UUID                                  /boot         vfat   defaults,noauto   0      2
+EOF
+cat >"$R/etc/os-release" <<EOF
+NAME="cvm-fde sample guest"
+ID=cvmfde-sample
+ID_LIKE=debian
+VERSION_ID=1
+PRETTY_NAME="cvm-fde sample guest (Debian $KVER kernel, busybox root)"
+EOF
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$R/etc/passwd"
+printf 'root:x:0:\n' >"$R/etc/group"
+echo cvmfde-sample >"$R/etc/hostname"
+find "$R" -exec touch -h -d "@$EPOCH" {} +
+
+log "making ext4 root (${P2_MIB} MiB, UUID $ROOT_UUID) with mke2fs -d"
+P2IMG=$WORK/p2.img
+truncate -s "${P2_MIB}M" "$P2IMG"
+E2FSPROGS_FAKE_TIME=$EPOCH mke2fs -q -F -t ext4 -L root -U "$ROOT_UUID" \
+  -E "root_owner=0:0,hash_seed=$ROOT_UUID" -d "$R" "$P2IMG" >/dev/null \
+  || die "mke2fs -d failed"
+if [[ $(id -u) != 0 ]]; then   # mke2fs -d copies the builder's uid/gid: make everything root:root
+  (cd "$R" && find . -mindepth 1 | sed 's|^\.||' | while read -r p; do
+     printf 'sif "%s" uid 0\nsif "%s" gid 0\n' "$p" "$p"; done) >"$WORK/chown.debugfs"
+  debugfs -w -f "$WORK/chown.debugfs" "$P2IMG" >/dev/null 2>&1 || die "debugfs chown failed"
+fi
+e2fsck -fn "$P2IMG" >/dev/null 2>&1 || die "e2fsck reports errors on the new root filesystem"
+
+# ---------------------------------------------------------------- boot partition
+CMDLINE="root=UUID=$ROOT_UUID ro console=ttyS0,115200 rd.neednet=1 ip=dhcp panic=10${CVMFDE_EXTRA_CMDLINE:+ $CVMFDE_EXTRA_CMDLINE}"
+log "making vfat boot partition (${P1_MIB} MiB, id $BOOT_FS_UUID)"
+cat >"$WORK/grub.cfg" <<EOF
+set timeout=0
+set default=0
+set gfxpayload=text
+serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+menuentry 'cvm-fde sample guest ($KVER)' {
+	linux /vmlinuz-$KVER $CMDLINE
+	initrd /initrd.img-$KVER
+}
+EOF
+cp "$VMLINUZ" "$WORK/vmlinuz-$KVER"; cp "$INITRD" "$WORK/initrd.img-$KVER"
+chmod 0644 "$WORK/vmlinuz-$KVER" "$WORK/initrd.img-$KVER"
+touch -d "@$EPOCH" "$WORK/grub.cfg" "$WORK/vmlinuz-$KVER" "$WORK/initrd.img-$KVER"
+P1IMG=$WORK/p1.img
+truncate -s "${P1_MIB}M" "$P1IMG"
+mformat -i "$P1IMG" -F -v BOOT -N "$BOOT_SERIAL" -H 2048 -h 64 -s 32 -T $((P1_MIB * 2048)) :: \
+  || die "mformat failed"
+mmd -i "$P1IMG" ::/grub
+mcopy -m -i "$P1IMG" "$WORK/grub.cfg" ::/grub/grub.cfg
+mcopy -m -i "$P1IMG" "$WORK/vmlinuz-$KVER" "$WORK/initrd.img-$KVER" ::/
+if [[ -n $EFI ]]; then
+  mmd -i "$P1IMG" ::/EFI ::/EFI/BOOT
+  cp "$EFI" "$WORK/BOOTX64.EFI"; touch -d "@$EPOCH" "$WORK/BOOTX64.EFI"
+  mcopy -m -i "$P1IMG" "$WORK/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
+fi
+
+# ---------------------------------------------------------------- GPT disk
+log "assembling GPT disk"
+DISK_MIB=$((1 + P1_MIB + P2_MIB + 1))
+RAW=$WORK/disk.raw
+truncate -s "${DISK_MIB}M" "$RAW"
+P1_START=2048; P1_END=$((P1_START + P1_MIB * 2048 - 1))
+P2_START=$((P1_END + 1)); P2_END=$((P2_START + P2_MIB * 2048 - 1))
+sgdisk -U "$DISK_GUID" \
+  -n "1:$P1_START:$P1_END" -t 1:EF00 -c 1:boot -u "1:$P1_GUID" \
+  -n "2:$P2_START:$P2_END" -t 2:8300 -c 2:root -u "2:$P2_GUID" "$RAW" >"$WORK/sgdisk.log" 2>&1 \
+  || { cat "$WORK/sgdisk.log" >&2; die "sgdisk failed"; }
+sgdisk -p "$RAW" 2>/dev/null | grep -q '^ *2 .*8300' || die "sgdisk did not write the partition table"
+dd if="$P1IMG" of="$RAW" bs=1M seek=1 conv=notrunc,sparse status=none
+dd if="$P2IMG" of="$RAW" bs=1M seek=$((1 + P1_MIB)) conv=notrunc,sparse status=none
+qemu-img convert -q -f raw -O qcow2 "$RAW" "$WORK/guest.qcow2"
+
+# ---------------------------------------------------------------- outputs
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+KSHA=$(sha "$WORK/vmlinuz-$KVER"); ISHA=$(sha "$WORK/initrd.img-$KVER"); GSHA=$(sha "$WORK/grub.cfg")
+ESHA=""; [[ -n $EFI ]] && ESHA=$(sha "$EFI")
+cat >"$WORK/manifest.json" <<EOF
+{
+  "format": 1,
+  "disk": "guest.qcow2",
+  "diskSizeBytes": $((DISK_MIB * 1024 * 1024)),
+  "sectorSize": 512,
+  "diskGuid": "$DISK_GUID",
+  "kernelVersion": "$KVER",
+  "kernelPackage": "$(basename "$KDEB")",
+  "rootFsUuid": "$ROOT_UUID",
+  "cmdline": "$CMDLINE",
+  "partitions": [
+    {"number": 1, "name": "boot", "role": "boot", "typeCode": "EF00", "partUuid": "$P1_GUID",
+     "firstLba": $P1_START, "lastLba": $P1_END, "fs": "vfat", "fsUuid": "$BOOT_FS_UUID"},
+    {"number": 2, "name": "root", "role": "root", "typeCode": "8300", "partUuid": "$P2_GUID",
+     "firstLba": $P2_START, "lastLba": $P2_END, "fs": "ext4", "fsUuid": "$ROOT_UUID"}
+  ],
+  "bootFiles": {
+    "efiLoader": $([[ -n $EFI ]] && echo '"EFI/BOOT/BOOTX64.EFI"' || echo null),
+    "grubCfg": "grub/grub.cfg",
+    "kernel": "vmlinuz-$KVER",
+    "initramfs": "initrd.img-$KVER"
+  },
+  "sha256": {
+    "efiLoaderFile": $([[ -n $ESHA ]] && echo "\"$ESHA\"" || echo null),
+    "grubCfg": "$GSHA",
+    "kernelFile": "$KSHA",
+    "initramfs": "$ISHA"
+  },
+  "marker": "CVMFDE-MARKER: root is "
+}
+EOF
+printf '%s\n' "$CMDLINE" >"$WORK/boot.cmdline"
+mv -f "$WORK/guest.qcow2" "$OUT/guest.qcow2"
+mv -f "$WORK/manifest.json" "$OUT/manifest.json"
+mv -f "$WORK/boot.cmdline" "$OUT/boot.cmdline"
+log "done: $OUT/guest.qcow2 ($(du -h "$OUT/guest.qcow2" | cut -f1) allocated), kernel $KVER," \
+    "initramfs $(stat -c %s "$INITRD") bytes"
