@@ -67,7 +67,7 @@ public final class AttestationServer {
         Channel listener;
         try {
             listener = bootstrap.bind(config.bindAddress()).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the bind's checked BindException undeclared
             loops.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
             evidence.shutdownNow();
             unlock.shutdownNow();

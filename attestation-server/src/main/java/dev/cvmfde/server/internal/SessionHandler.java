@@ -61,7 +61,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
         peer = String.valueOf(ctx.channel().remoteAddress());
         long millis = context.sessionTimeout().toMillis();
         sessionDeadline = ctx.executor().schedule(() -> fail(ctx, "session timeout: connection open longer than "
-                + context.sessionTimeout().toSeconds() + " s"), millis, TimeUnit.MILLISECONDS);
+                + human(context.sessionTimeout())), millis, TimeUnit.MILLISECONDS);
         LOG.log(Level.DEBUG, "{0}: connected", peer);
         super.channelActive(ctx);
     }
@@ -183,8 +183,8 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof IdleStateEvent
                 && (state == State.AWAITING_REQUEST || state == State.AWAITING_VERDICT)) {
-            fail(ctx, "read timeout: no message for " + context.readTimeout().toSeconds()
-                    + " s while the guest was " + describe(state));
+            fail(ctx, "read timeout: no message for " + human(context.readTimeout())
+                    + " while the guest was " + describe(state));
             return;
         }
         super.userEventTriggered(ctx, event);
@@ -224,6 +224,10 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
     private void forgetSession() {
         ephemeral = null;
         nonce = null;
+    }
+
+    private static String human(java.time.Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     private static String describe(State state) {
