@@ -12,8 +12,8 @@ import java.util.Optional;
  * A fake at the TEE edge: its "token" is a fixed prefix followed by the challenge it was given,
  * so a test can check the challenge binding the server computed. Not a simulated CCA token.
  */
-final class FakeTeeProvider implements EvidenceProvider {
-    static final byte[] PREFIX = "fake-tee-token:".getBytes(StandardCharsets.US_ASCII);
+public final class FakeTeeProvider implements EvidenceProvider {
+    public static final byte[] PREFIX = "fake-tee-token:".getBytes(StandardCharsets.US_ASCII);
 
     @Override
     public String name() {
@@ -29,7 +29,7 @@ final class FakeTeeProvider implements EvidenceProvider {
     }
 
     /** The challenge inside a token this provider made. */
-    static byte[] challengeIn(byte[] token) {
+    public static byte[] challengeIn(byte[] token) {
         return Arrays.copyOfRange(token, PREFIX.length, token.length);
     }
 }

@@ -25,7 +25,7 @@ import java.util.List;
  * The host side of the exchange, written from the blocking protocol primitives: a stand-in for
  * the attestation client (no token verification: the tests' provider is a fake TEE).
  */
-final class TestVerifier implements AutoCloseable {
+public final class TestVerifier implements AutoCloseable {
     static final int SO_TIMEOUT_MILLIS = 10_000;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -41,18 +41,18 @@ final class TestVerifier implements AutoCloseable {
         this.writer = new FrameWriter(socket.getOutputStream());
     }
 
-    static TestVerifier connect(InetSocketAddress server) throws IOException {
+    public static TestVerifier connect(InetSocketAddress server) throws IOException {
         return new TestVerifier(new Socket(server.getAddress(), server.getPort()));
     }
 
-    Evidence requestEvidence() throws IOException, WireException {
+    public Evidence requestEvidence() throws IOException, WireException {
         EvidenceRequest request = EvidenceRequest.fresh(RANDOM);
         nonce = request.nonce();
         writer.write(request);
         return (Evidence) reader.read(Expect.HOST_AWAITING_EVIDENCE);
     }
 
-    Ack release(String jws) throws IOException, WireException {
+    public Ack release(String jws) throws IOException, WireException {
         writer.write(new Release(jws));
         return (Ack) reader.read(Expect.HOST_AWAITING_ACK);
     }
@@ -62,7 +62,7 @@ final class TestVerifier implements AutoCloseable {
     }
 
     /** Request → evidence → release sealed to the evidence's key and this session's nonce → ack. */
-    Ack fullExchange(SecretBytes key, ECKey signingKey) throws IOException, WireException {
+    public Ack fullExchange(SecretBytes key, ECKey signingKey) throws IOException, WireException {
         Evidence evidence = requestEvidence();
         return release(ReleaseSealer.seal(key, evidence.ephemeralKey(), nonce, signingKey));
     }
