@@ -34,7 +34,7 @@ public final class TestVerifier implements AutoCloseable {
     final FrameWriter writer;
     byte[] nonce;
 
-    TestVerifier(Socket socket) throws IOException {
+    public TestVerifier(Socket socket) throws IOException {
         this.socket = socket;
         socket.setSoTimeout(SO_TIMEOUT_MILLIS);
         this.reader = new FrameReader(socket.getInputStream());

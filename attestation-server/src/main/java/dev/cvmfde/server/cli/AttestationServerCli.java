@@ -19,11 +19,13 @@ import picocli.CommandLine.Mixin;
 @Command(name = "attestation-server", mixinStandardHelpOptions = true, version = "attestation-server 0.1.0",
         subcommands = {ServeCommand.class, EvidenceCommand.class},
         description = {
-            "Guest side of cvm-fde: serves attestation evidence to the host verifier and receives the disk key,",
-            "encrypted to a per-connection key and signed by the pinned verifier.",
-            "Without a subcommand it serves, like 'serve'. Example:",
-            "  attestation-server -i 0.0.0.0 -p 7220 --provider tsm --verifier-key /etc/cvmfde/verifier.pub.pem \\",
-            "      --key-output fd:3 3>&1 >/dev/null | cryptsetup open --key-file - /dev/vda2 encroot"},
+            "Guest side of cvm-fde: serves attestation evidence to the host verifier and receives the",
+            "disk key, encrypted to a per-connection key and signed by the pinned verifier key.",
+            "Without a subcommand it serves, exactly like 'serve'."},
+        footerHeading = "%nExample (the key goes into a pipe, never to disk):%n",
+        footer = {"  attestation-server -i 0.0.0.0 -p 7220 --provider tsm \\",
+            "      --verifier-key /etc/cvmfde/verifier.pub.pem --key-output fd:3 \\",
+            "      3>&1 >/dev/null | cryptsetup open --key-file - /dev/vda2 encroot"},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:success: a key was received, acknowledged and handed on (serve); evidence written (evidence)",
             "1:error: the provider failed, the port could not be bound, a file could not be read or written",
@@ -73,6 +75,9 @@ public final class AttestationServerCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "attestation-server: %4$s: %5$s%6$s%n");
+        }
         System.exit(commandLine(new AttestationServerCli()).execute(args));
     }
 }

@@ -12,9 +12,10 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code attestation-server evidence}: one token for a given challenge, written to a file. */
 @Command(name = "evidence", mixinStandardHelpOptions = true,
-        description = {"Ask the provider once for evidence bound to CHALLENGE and write the raw token",
-            "(and the event log) atomically. For debugging and for collecting samples; no network.",
-            "Example: attestation-server evidence --provider tsm --challenge $(head -c64 /dev/urandom | xxd -p -c64) -o token.cbor"},
+        description = {"Ask the provider once for evidence bound to a challenge and write the raw token",
+            "(and the event log) atomically. For debugging and collecting samples; no network."},
+        footerHeading = "%nExample:%n",
+        footer = "  attestation-server evidence --provider tsm --challenge $(head -c64 /dev/urandom | xxd -p -c64) -o token.cbor",
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:evidence written",
             "1:the provider failed or a file could not be written",

@@ -16,7 +16,7 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
         int code = codeFor(e);
-        String prefix = commandLine.getCommandName() + ": ";
+        String prefix = commandLine.getCommandSpec().qualifiedName() + ": ";
         commandLine.getErr().println(prefix + (code == USAGE ? "usage: " : "error: ") + messageOf(e));
         if (code == USAGE) {
             commandLine.getErr().println(prefix + "see '" + commandLine.getCommandSpec().qualifiedName() + " --help'");

@@ -32,6 +32,8 @@ import java.util.stream.Collectors;
  */
 public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
     private static final System.Logger LOG = ServerLog.LOGGER;
+    /** Exception text from Netty or the JDK is cut to this before it is logged (it may quote peer bytes). */
+    static final int MAX_LOGGED_DETAIL_CHARS = 160;
 
     private enum State { AWAITING_REQUEST, COLLECTING, AWAITING_VERDICT, UNLOCKING, DONE }
 
@@ -197,8 +199,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
             return;
         }
         String what = WireException.findIn(cause).map(e -> "wire: " + e.error().describe())
-                .orElseGet(() -> cause instanceof IOException ? "connection: " + cause.getMessage()
-                        : "error: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+                .orElseGet(() -> describe(cause));
         fail(ctx, what);
     }
 
@@ -224,6 +225,28 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
     private void forgetSession() {
         ephemeral = null;
         nonce = null;
+    }
+
+    /** One short line for a non-wire failure; never a dump of what the peer sent. */
+    private static String describe(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof io.netty.handler.ssl.NotSslRecordException) {
+                return "tls: the peer did not speak TLS (a plain-TCP client?)";
+            }
+            if (t instanceof javax.net.ssl.SSLException ssl) {
+                return "tls: " + ssl.getClass().getSimpleName() + ": " + shorten(ssl.getMessage());
+            }
+        }
+        String kind = cause instanceof IOException ? "connection" : "error";
+        return kind + ": " + cause.getClass().getSimpleName() + ": " + shorten(cause.getMessage());
+    }
+
+    private static String shorten(String message) {
+        if (message == null) {
+            return "(no message)";
+        }
+        String line = message.replaceAll("\\p{Cntrl}", "?");
+        return line.length() > MAX_LOGGED_DETAIL_CHARS ? line.substring(0, MAX_LOGGED_DETAIL_CHARS) + "…" : line;
     }
 
     private static String human(java.time.Duration d) {
