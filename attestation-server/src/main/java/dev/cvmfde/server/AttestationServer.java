@@ -2,6 +2,7 @@ package dev.cvmfde.server;
 
 import dev.cvmfde.server.internal.GuestChannelInitializer;
 import dev.cvmfde.server.internal.ReleaseGate;
+import dev.cvmfde.server.internal.RequestRate;
 import dev.cvmfde.server.internal.ServerLog;
 import dev.cvmfde.server.internal.SessionContext;
 import io.netty.bootstrap.ServerBootstrap;
@@ -56,6 +57,7 @@ public final class AttestationServer {
         AtomicReference<RunningServer> running = new AtomicReference<>();
         SessionContext context = new SessionContext(config.provider(), evidence,
                 new ReleaseGate(config.verifierTrust(), config.keySink(), config.clock()), unlock,
+                new RequestRate(config.evidenceRequestsPerSecond(), System.nanoTime()),
                 config.readTimeout(), config.sessionTimeout(),
                 (detail, verifier) -> running.get().unlocked(detail, verifier));
         ServerBootstrap bootstrap = new ServerBootstrap()

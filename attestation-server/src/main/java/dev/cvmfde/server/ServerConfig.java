@@ -23,10 +23,12 @@ import java.util.Optional;
  * @param maxConnections connections served at once; more are closed as soon as they are accepted
  * @param tls a server {@link SslContext} to wrap every connection in TLS, or empty for plain TCP
  * @param clock checks the release's {@code iat}/{@code exp}
+ * @param evidenceRequestsPerSecond evidence requests served per second over all connections (burst
+ *     as many); a request beyond it closes its connection without asking the TEE
  */
 public record ServerConfig(InetSocketAddress bindAddress, EvidenceProvider provider, VerifierTrust verifierTrust,
                            KeySink keySink, Duration readTimeout, Duration sessionTimeout, int maxConnections,
-                           Optional<SslContext> tls, Clock clock) {
+                           Optional<SslContext> tls, Clock clock, int evidenceRequestsPerSecond) {
 
     /** The reference virtCCA server's port. */
     public static final int DEFAULT_PORT = 7220;
@@ -35,6 +37,8 @@ public record ServerConfig(InetSocketAddress bindAddress, EvidenceProvider provi
     public static final int MAX_MAX_CONNECTIONS = 1024;
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(2);
+    public static final int DEFAULT_EVIDENCE_REQUESTS_PER_SECOND = 20;
+    public static final int MAX_EVIDENCE_REQUESTS_PER_SECOND = 10_000;
     /** Upper bound for both timeouts. */
     public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
 
@@ -51,6 +55,10 @@ public record ServerConfig(InetSocketAddress bindAddress, EvidenceProvider provi
             throw new IllegalArgumentException("maxConnections is " + maxConnections + "; 1 to "
                     + MAX_MAX_CONNECTIONS + " are allowed");
         }
+        if (evidenceRequestsPerSecond < 1 || evidenceRequestsPerSecond > MAX_EVIDENCE_REQUESTS_PER_SECOND) {
+            throw new IllegalArgumentException("evidenceRequestsPerSecond is " + evidenceRequestsPerSecond + "; 1 to "
+                    + MAX_EVIDENCE_REQUESTS_PER_SECOND + " are allowed");
+        }
         if (tls.isPresent() && tls.get().isClient()) {
             throw new IllegalArgumentException("tls must be a server SslContext (SslContextBuilder.forServer)");
         }
@@ -60,32 +68,38 @@ public record ServerConfig(InetSocketAddress bindAddress, EvidenceProvider provi
     public static ServerConfig of(InetSocketAddress bindAddress, EvidenceProvider provider,
                                   VerifierTrust verifierTrust, KeySink keySink) {
         return new ServerConfig(bindAddress, provider, verifierTrust, keySink, DEFAULT_READ_TIMEOUT,
-                DEFAULT_SESSION_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Optional.empty(), Clock.systemUTC());
+                DEFAULT_SESSION_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Optional.empty(), Clock.systemUTC(),
+                DEFAULT_EVIDENCE_REQUESTS_PER_SECOND);
     }
 
     public ServerConfig withReadTimeout(Duration timeout) {
         return new ServerConfig(bindAddress, provider, verifierTrust, keySink, timeout, sessionTimeout,
-                maxConnections, tls, clock);
+                maxConnections, tls, clock, evidenceRequestsPerSecond);
     }
 
     public ServerConfig withSessionTimeout(Duration timeout) {
         return new ServerConfig(bindAddress, provider, verifierTrust, keySink, readTimeout, timeout,
-                maxConnections, tls, clock);
+                maxConnections, tls, clock, evidenceRequestsPerSecond);
     }
 
     public ServerConfig withMaxConnections(int max) {
         return new ServerConfig(bindAddress, provider, verifierTrust, keySink, readTimeout, sessionTimeout,
-                max, tls, clock);
+                max, tls, clock, evidenceRequestsPerSecond);
     }
 
     public ServerConfig withTls(SslContext serverContext) {
         return new ServerConfig(bindAddress, provider, verifierTrust, keySink, readTimeout, sessionTimeout,
-                maxConnections, Optional.of(serverContext), clock);
+                maxConnections, Optional.of(serverContext), clock, evidenceRequestsPerSecond);
     }
 
     public ServerConfig withClock(Clock newClock) {
         return new ServerConfig(bindAddress, provider, verifierTrust, keySink, readTimeout, sessionTimeout,
-                maxConnections, tls, newClock);
+                maxConnections, tls, newClock, evidenceRequestsPerSecond);
+    }
+
+    public ServerConfig withEvidenceRequestsPerSecond(int perSecond) {
+        return new ServerConfig(bindAddress, provider, verifierTrust, keySink, readTimeout, sessionTimeout,
+                maxConnections, tls, clock, perSecond);
     }
 
     private static void checkTimeout(Duration timeout, String name) {

@@ -67,7 +67,8 @@ final class Serve {
             config = ServerConfig.of(bind, provider, trust, output)
                     .withReadTimeout(options.readTimeout)
                     .withSessionTimeout(options.sessionTimeout)
-                    .withMaxConnections(options.maxConnections);
+                    .withMaxConnections(options.maxConnections)
+                    .withEvidenceRequestsPerSecond(options.evidenceRequestsPerSecond);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

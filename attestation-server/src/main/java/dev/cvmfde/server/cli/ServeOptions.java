@@ -56,4 +56,9 @@ final class ServeOptions {
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_CONNECTIONS,
             description = "Connections served at once; more are closed on accept. Default: ${DEFAULT-VALUE}.")
     int maxConnections;
+
+    @Option(names = "--max-evidence-rate", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_EVIDENCE_REQUESTS_PER_SECOND,
+            description = "Evidence requests answered per second over all connections; more are cut off before"
+                    + " the TEE is asked. Default: ${DEFAULT-VALUE}.")
+    int evidenceRequestsPerSecond;
 }

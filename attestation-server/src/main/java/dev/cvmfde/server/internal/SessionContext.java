@@ -12,6 +12,6 @@ import java.util.function.BiConsumer;
  * timeouts, and the callback that stops the server after an unlock.
  */
 public record SessionContext(EvidenceProvider provider, Executor evidenceExecutor, ReleaseGate gate,
-                             Executor unlockExecutor, Duration readTimeout, Duration sessionTimeout,
+                             Executor unlockExecutor, RequestRate requestRate, Duration readTimeout, Duration sessionTimeout,
                              BiConsumer<String, SocketAddress> onUnlocked) {
 }

@@ -93,6 +93,10 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
     }
 
     private void onRequest(ChannelHandlerContext ctx, EvidenceRequest request) {
+        if (!context.requestRate().tryAcquire(System.nanoTime())) {
+            fail(ctx, "rate limit: more evidence requests than the server answers per second; try again shortly");
+            return;
+        }
         state = State.COLLECTING;
         nonce = request.nonce();
         ctx.channel().config().setAutoRead(false);
