@@ -160,6 +160,70 @@ class HostilePeerTest {
     void tooManyConnections_excessClosedServerSurvives() throws Exception {
         start(AttestationServerTest.config(sink).withMaxConnections(2));
         List<TestVerifier> held = new ArrayList<>();
+        try (LogCapture log = new LogCapture()) {
+            for (int i = 0; i < 2; i++) {
+                TestVerifier peer = TestVerifier.connect(server.localAddress());
+                held.add(peer);
+                peer.requestEvidence();
+            }
+            try (TestVerifier excess = TestVerifier.connect(server.localAddress())) {
+                assertTrue(excess.closedByServer());
+            }
+            awaitLog(log, "connection refused");
+            assertTrue(held.getFirst().socket.isConnected());
+        } finally {
+            for (TestVerifier peer : held) {
+                peer.close();
+            }
+        }
+        awaitConnectionSlot();
+        assertNextClientUnlocks();
+    }
+
+    @Test
+    void providerFails_connectionClosedNextClientUnlocks() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        EvidenceProvider flaky = new EvidenceProvider() {
+            final FakeTeeProvider real = new FakeTeeProvider();
+
+            public String name() {
+                return "flaky";
+            }
+
+            public RawEvidence collect(byte[] challenge) throws EvidenceException {
+                if (calls.incrementAndGet() == 1) {
+                    throw new EvidenceException(EvidenceException.Kind.BUSY, "flaky: the TEE is busy");
+                }
+                return real.collect(challenge);
+            }
+        };
+        start(ServerConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), flaky,
+                VerifierTrust.pinned(new PinnedVerifierKey(AttestationServerTest.VERIFIER.toPublicJWK())), sink));
+        try (LogCapture log = new LogCapture(); TestVerifier peer = TestVerifier.connect(server.localAddress())) {
+            peer.writer.write(EvidenceRequest.fresh(new SecureRandom()));
+            assertTrue(peer.closedByServer());
+            awaitLog(log, "BUSY");
+        }
+        assertNextClientUnlocks();
+    }
+
+    @Test
+    void evidenceRequests_overTheRate_cutOffWithoutAskingTheTee() throws Exception {
+        AtomicInteger collected = new AtomicInteger();
+        FakeTeeProvider fake = new FakeTeeProvider();
+        EvidenceProvider counting = new EvidenceProvider() {
+            public String name() {
+                return "counting";
+            }
+
+            public RawEvidence collect(byte[] challenge) throws EvidenceException {
+                collected.incrementAndGet();
+                return fake.collect(challenge);
+            }
+        };
+        start(ServerConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), counting,
+                VerifierTrust.pinned(new PinnedVerifierKey(AttestationServerTest.VERIFIER.toPublicJWK())), sink)
+                .withEvidenceRequestsPerSecond(2));
         int cutOff = 0;
         int requests = 10;
         try (LogCapture log = new LogCapture()) {
