@@ -1,0 +1,55 @@
+package dev.cvmfde.refvalues.cli;
+
+import dev.cvmfde.refvalues.DigestAlgorithm;
+import dev.cvmfde.refvalues.hashjson.Baseline;
+import dev.cvmfde.refvalues.hashjson.HashJson;
+import dev.cvmfde.refvalues.measure.BootMeasurer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Measures a boot directory into hash.json. */
+@Command(name = "measure", mixinStandardHelpOptions = true,
+        description = {"Measure the boot files under a directory into a hash.json baseline.",
+            "Finds the grub EFI image (EFI/*/grub{aa64,x64}.efi, else EFI/BOOT/BOOT{AA64,X64}.EFI), grub.cfg "
+                + "(grub/, grub2/, else under EFI/), vmlinuz-V or Image-V with initramfs-V.img or initrd.img-V.",
+            "grub: Authenticode hash; grub.cfg, initramfs: file digest; kernel: digest of the decompressed image "
+                + "when gzip, else of the file."})
+final class MeasureCommand implements Callable<Integer> {
+    @Option(names = "--boot-dir", required = true, description = "directory holding the boot files")
+    Path bootDir;
+
+    @Option(names = "--kernel-version", arity = "1..*", description = "kernel versions to include (default: all)")
+    List<String> versions = new ArrayList<>();
+
+    @Option(names = "--hash-alg", defaultValue = "sha-256", description = "sha-256 (default) or sha-512")
+    String hashAlg;
+
+    @Option(names = "--multi-kernel", description = "write the multi-kernel form even for one kernel")
+    boolean multiKernel;
+
+    @Option(names = {"-o", "--output"}, description = "hash.json to write (atomically); default: standard output")
+    Path output;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        DigestAlgorithm alg = DigestAlgorithm.fromHashJsonName(hashAlg).orElseThrow(() -> new CommandLine
+                .ParameterException(spec.commandLine(), "--hash-alg: expected sha-256 or sha-512; got " + hashAlg));
+        Baseline b = BootMeasurer.measure(bootDir, versions, alg, multiKernel);
+        if (output == null) {
+            spec.commandLine().getOut().print(new String(HashJson.toBytes(b), StandardCharsets.UTF_8));
+            spec.commandLine().getOut().flush();
+        } else {
+            HashJson.write(b, output);
+        }
+        return ReferenceValuesCli.EXIT_OK;
+    }
+}
