@@ -17,7 +17,7 @@ import picocli.CommandLine.Mixin;
  * provider once and writes the token.
  */
 @Command(name = "attestation-server", mixinStandardHelpOptions = true, version = "attestation-server 0.1.0",
-        subcommands = {ServeCommand.class, EvidenceCommand.class},
+        subcommands = {ServeCommand.class, EvidenceCommand.class, SimulatedIdentityCommand.class},
         description = {
             "Guest side of cvm-fde: serves attestation evidence to the host verifier and receives the",
             "disk key, encrypted to a per-connection key and signed by the pinned verifier key.",
@@ -41,7 +41,7 @@ public final class AttestationServerCli implements Callable<Integer> {
 
     /** Writes keys ({@code --key-output -}) to {@code keyStdout} and messages to {@code err}. */
     public AttestationServerCli(OutputStream keyStdout, PrintStream err) {
-        this(keyStdout, err, name -> EvidenceProviders.byName(name, ProviderOptions.defaults()));
+        this(keyStdout, err, EvidenceProviders::byName);
     }
 
     /** Tests substitute the TEE edge here. */
@@ -54,7 +54,7 @@ public final class AttestationServerCli implements Callable<Integer> {
     /** Turns {@code --provider NAME} into a provider. */
     @FunctionalInterface
     interface ProviderLookup {
-        EvidenceProvider byName(String name) throws EvidenceException;
+        EvidenceProvider byName(String name, ProviderOptions options) throws EvidenceException;
     }
 
     public AttestationServerCli() {

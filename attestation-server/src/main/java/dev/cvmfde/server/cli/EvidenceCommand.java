@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import dev.cvmfde.server.provider.ProviderOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -25,8 +27,11 @@ final class EvidenceCommand implements Callable<Integer> {
     @ParentCommand
     AttestationServerCli root;
 
-    @Option(names = "--provider", paramLabel = "NAME", required = true, description = "tsm or virtcca.")
+    @Option(names = "--provider", paramLabel = "NAME", required = true, description = "tsm, virtcca or simulated.")
     String provider;
+
+    @Mixin
+    SimulatedOptions simulated = new SimulatedOptions();
 
     @Option(names = "--challenge", paramLabel = "HEX", required = true,
             description = "Exactly 64 bytes as 128 hex digits (the CCA realm challenge).")
@@ -41,7 +46,7 @@ final class EvidenceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         byte[] challenge = parseChallenge(challengeHex);
-        EvidenceProvider source = root.providers.byName(provider);
+        EvidenceProvider source = root.providers.byName(provider, simulated.apply(ProviderOptions.defaults()));
         RawEvidence evidence = source.collect(challenge);
         AtomicWrite.replace(out, evidence.token());
         root.err.println("attestation-server: token from " + evidence.provider() + " (" + evidence.token().length

@@ -10,6 +10,7 @@ import dev.cvmfde.server.ServerStartException;
 import dev.cvmfde.server.VerifierTrust;
 import dev.cvmfde.server.provider.EvidenceException;
 import dev.cvmfde.server.provider.EvidenceProvider;
+import dev.cvmfde.server.provider.ProviderOptions;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -61,7 +62,7 @@ final class Serve {
             throw new UsageException("--port is " + options.port + "; 0 to 65535 is allowed");
         }
         InetSocketAddress bind = new InetSocketAddress(address(options.ip), options.port);
-        EvidenceProvider provider = cli.providers.byName(options.provider);
+        EvidenceProvider provider = cli.providers.byName(options.provider, options.simulated.apply(ProviderOptions.defaults()));
         ServerConfig config;
         try {
             config = ServerConfig.of(bind, provider, trust, output)

@@ -3,6 +3,7 @@ package dev.cvmfde.server.cli;
 import dev.cvmfde.server.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The serve options, shared by the top-level command (virtCCA style) and {@code serve}. */
@@ -20,8 +21,12 @@ final class ServeOptions {
     boolean virtCcaKeyFlag;
 
     @Option(names = "--provider", paramLabel = "NAME", defaultValue = "tsm",
-            description = "Evidence provider: tsm (configfs-tsm) or virtcca (/dev/tsi). Default: ${DEFAULT-VALUE}.")
+            description = "Evidence provider: tsm (configfs-tsm), virtcca (/dev/tsi) or simulated (software TEE,"
+                    + " development only). Default: ${DEFAULT-VALUE}.")
     String provider;
+
+    @Mixin
+    SimulatedOptions simulated = new SimulatedOptions();
 
     @Option(names = "--verifier-key", paramLabel = "FILE",
             description = "The pinned verifier public key (JWK or PEM). Only releases signed by it are opened."

@@ -59,8 +59,8 @@ class AttestationServerCliTest {
     }
 
     AttestationServerCli cli() {
-        return new AttestationServerCli(keyOut, err, name -> "fake".equals(name) ? new FakeTeeProvider()
-                : EvidenceProviders.byName(name, ProviderOptions.defaults()));
+        return new AttestationServerCli(keyOut, err, (name, options) -> "fake".equals(name) ? new FakeTeeProvider()
+                : EvidenceProviders.byName(name, options));
     }
 
     int run(String... args) {

@@ -54,7 +54,7 @@ class TlsServeTest {
         ByteArrayOutputStream keyOut = new ByteArrayOutputStream();
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
         AttestationServerCli cli = new AttestationServerCli(keyOut, new PrintStream(errBytes, true, StandardCharsets.UTF_8),
-                name -> new FakeTeeProvider());
+                (name, options) -> new FakeTeeProvider());
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> AttestationServerCli.commandLine(cli)
                 .execute("-i", "127.0.0.1", "-p", "0", "--provider", "fake", "--verifier-key", pinned.toString(),
                         "--tls-cert", cert.toString(), "--tls-key", key.toString()));
