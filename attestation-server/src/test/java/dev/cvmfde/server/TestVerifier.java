@@ -32,7 +32,7 @@ public final class TestVerifier implements AutoCloseable {
     final Socket socket;
     final FrameReader reader;
     final FrameWriter writer;
-    byte[] nonce;
+    public byte[] nonce;
 
     public TestVerifier(Socket socket) throws IOException {
         this.socket = socket;

@@ -9,6 +9,13 @@ import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.protocol.release.VerifierKeys;
 import dev.cvmfde.protocol.secret.SecretBytes;
 import dev.cvmfde.protocol.wire.Ack;
+import dev.cvmfde.protocol.release.PinnedVerifierKey;
+import dev.cvmfde.protocol.release.ReleaseSealer;
+import dev.cvmfde.protocol.token.CcaTokenDecoder;
+import dev.cvmfde.protocol.token.SimulatedTee;
+import dev.cvmfde.protocol.token.UnverifiedCcaToken;
+import dev.cvmfde.protocol.wire.ChallengeBinding;
+import dev.cvmfde.protocol.wire.Evidence;
 import dev.cvmfde.server.FakeTeeProvider;
 import dev.cvmfde.server.TestVerifier;
 import dev.cvmfde.server.provider.EvidenceProviders;
@@ -138,6 +145,37 @@ class AttestationServerCliTest {
                 assertArrayEquals(key.copy(), read.array());
             }
             assertEquals(0, keyOut.size());
+        }
+    }
+
+    @Test
+    void simulatedIdentityThenServeSimulated_hostVerifiesTokenWithExportedAnchorAndUnlocks() throws Exception {
+        Path identity = dir.resolve("sim");
+        assertEquals(0, run("simulated-identity", "--out", identity.toString()));
+        assertEquals(ExitCodes.ERROR, run("simulated-identity", "--out", identity.toString()), "never overwrites");
+        PinnedVerifierKey anchor = PinnedVerifierKey.read(identity.resolve("simulated-cpak.pub.pem"));
+
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> AttestationServerCli.commandLine(
+                new AttestationServerCli(keyOut, err)).execute("serve", "-i", "127.0.0.1", "-p", "0",
+                "--provider", "simulated", "--simulated-identity", identity.toString(),
+                "--verifier-key", pinned.toString()));
+        Matcher m = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\(provider simulated").matcher("");
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!(m = m.reset(err())).find() && System.nanoTime() < deadline && !exit.isDone()) {
+            Thread.sleep(20);
+        }
+        // The provider's multi-line warning goes to the process's stderr (SimulatedProviderTest checks it).
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1)));
+        try (SecretBytes key = randomKey(); TestVerifier client = TestVerifier.connect(address)) {
+            Evidence evidence = client.requestEvidence();
+            UnverifiedCcaToken token = CcaTokenDecoder.decode(evidence.token());
+            assertTrue(SimulatedTee.isSimulated(token));
+            assertTrue(token.platform().orElseThrow().envelope().verify(anchor.publicKey().toECPublicKey()).isValid());
+            assertTrue(ChallengeBinding.matches(token.realm().unverifiedClaims().challenge(), client.nonce,
+                    evidence.ephemeralKey()));
+            assertTrue(client.release(ReleaseSealer.seal(key, evidence.ephemeralKey(), client.nonce, VERIFIER)).unlocked());
+            assertEquals(0, exit.get(20, TimeUnit.SECONDS));
+            assertArrayEquals(key.copy(), keyOut.toByteArray());
         }
     }
 
