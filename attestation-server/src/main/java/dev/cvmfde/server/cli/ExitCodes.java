@@ -11,7 +11,6 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
     static final int OK = 0;
     static final int ERROR = 1;
     static final int USAGE = 2;
-    static final int REFUSED = 3;
 
     @Override
     public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
