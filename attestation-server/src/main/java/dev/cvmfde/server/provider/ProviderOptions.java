@@ -2,6 +2,7 @@ package dev.cvmfde.server.provider;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Where the providers find the kernel interfaces. The defaults are the real Linux paths; tests and
@@ -10,8 +11,13 @@ import java.util.Objects;
  * @param tsmReportRoot the configfs-tsm report directory ({@code /sys/kernel/config/tsm/report})
  * @param tsiDevice the virtCCA TSI device ({@code /dev/tsi})
  * @param acpiTablesRoot the sysfs ACPI tables directory holding {@code CCEL} and {@code data/CCEL}
+ * @param simulatedIdentity for {@code simulated}: a directory written by
+ *     {@code attestation-server simulated-identity}; empty → fresh keys on every start
+ * @param simulatedEventLog for {@code simulated}: a CCEL-form event log whose replay gives the
+ *     RIM and REMs; empty → the platform's CCEL if there is one, else none (zero measurements)
  */
-public record ProviderOptions(Path tsmReportRoot, Path tsiDevice, Path acpiTablesRoot) {
+public record ProviderOptions(Path tsmReportRoot, Path tsiDevice, Path acpiTablesRoot,
+                              Optional<Path> simulatedIdentity, Optional<Path> simulatedEventLog) {
 
     public static final Path DEFAULT_TSM_REPORT_ROOT = Path.of("/sys/kernel/config/tsm/report");
     public static final Path DEFAULT_TSI_DEVICE = Path.of("/dev/tsi");
@@ -21,6 +27,12 @@ public record ProviderOptions(Path tsmReportRoot, Path tsiDevice, Path acpiTable
         Objects.requireNonNull(tsmReportRoot, "tsmReportRoot");
         Objects.requireNonNull(tsiDevice, "tsiDevice");
         Objects.requireNonNull(acpiTablesRoot, "acpiTablesRoot");
+        Objects.requireNonNull(simulatedIdentity, "simulatedIdentity");
+        Objects.requireNonNull(simulatedEventLog, "simulatedEventLog");
+    }
+
+    public ProviderOptions(Path tsmReportRoot, Path tsiDevice, Path acpiTablesRoot) {
+        this(tsmReportRoot, tsiDevice, acpiTablesRoot, Optional.empty(), Optional.empty());
     }
 
     public static ProviderOptions defaults() {
@@ -28,14 +40,22 @@ public record ProviderOptions(Path tsmReportRoot, Path tsiDevice, Path acpiTable
     }
 
     public ProviderOptions withTsmReportRoot(Path root) {
-        return new ProviderOptions(root, tsiDevice, acpiTablesRoot);
+        return new ProviderOptions(root, tsiDevice, acpiTablesRoot, simulatedIdentity, simulatedEventLog);
     }
 
     public ProviderOptions withTsiDevice(Path device) {
-        return new ProviderOptions(tsmReportRoot, device, acpiTablesRoot);
+        return new ProviderOptions(tsmReportRoot, device, acpiTablesRoot, simulatedIdentity, simulatedEventLog);
     }
 
     public ProviderOptions withAcpiTablesRoot(Path root) {
-        return new ProviderOptions(tsmReportRoot, tsiDevice, root);
+        return new ProviderOptions(tsmReportRoot, tsiDevice, root, simulatedIdentity, simulatedEventLog);
+    }
+
+    public ProviderOptions withSimulatedIdentity(Path directory) {
+        return new ProviderOptions(tsmReportRoot, tsiDevice, acpiTablesRoot, Optional.of(directory), simulatedEventLog);
+    }
+
+    public ProviderOptions withSimulatedEventLog(Path ccelLog) {
+        return new ProviderOptions(tsmReportRoot, tsiDevice, acpiTablesRoot, simulatedIdentity, Optional.of(ccelLog));
     }
 }

@@ -1,0 +1,120 @@
+package dev.cvmfde.server.provider.simulated;
+
+import dev.cvmfde.protocol.cose.CoseAlgorithm;
+import dev.cvmfde.protocol.token.CcaTokenBuilder;
+import dev.cvmfde.protocol.token.CollectionForm;
+import dev.cvmfde.protocol.token.PlatformClaims;
+import dev.cvmfde.protocol.token.RakEncoding;
+import dev.cvmfde.protocol.token.RealmAttestationKey;
+import dev.cvmfde.protocol.token.RealmClaims;
+import dev.cvmfde.protocol.token.SimulatedTee;
+import dev.cvmfde.protocol.token.SoftwareComponent;
+import dev.cvmfde.refvalues.eventlog.EventLogException;
+import dev.cvmfde.server.provider.EvidenceException;
+import dev.cvmfde.server.provider.EvidenceProvider;
+import dev.cvmfde.server.provider.RawEvidence;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A software TEE for development and tests: signs CCA tokens (tag 399, platform + realm) with
+ * its own CPAK and RAK. Its RIM and REMs come from a CCEL event log replayed by reference-values.
+ * Everything about it says it is simulated: both profiles ({@link SimulatedTee}), the platform's
+ * verification-service claim, its implementation id (ASCII {@value #IMPLEMENTATION_ID_TEXT}), its
+ * provider name, and a multi-line warning on stderr each time one is made. A verifier trusts
+ * it only when given its CPAK explicitly and told to allow simulated evidence.
+ */
+public final class SimulatedProvider implements EvidenceProvider {
+    public static final String NAME = "simulated";
+    /** The platform implementation id (claim 2396), NUL-padded to 32 bytes. */
+    public static final String IMPLEMENTATION_ID_TEXT = "cvm-fde SIMULATED platform";
+    /** PSA lifecycle "secured" (0x3000): the simulated platform claims nothing unusual but its profile. */
+    static final int LIFECYCLE_SECURED = 0x3000;
+    static final String WARNING = """
+            ******************************************************************************
+            * SIMULATED TEE: the 'simulated' evidence provider is in use.                *
+            * Its attestation tokens are signed by software keys on this machine, not by *
+            * a CCA/virtCCA platform. They prove NOTHING about this guest. A verifier    *
+            * accepts them only with this identity's CPAK and --allow-simulated.         *
+            * Development and tests only; never use it to protect real data.             *
+            ******************************************************************************""";
+    private static final System.Logger LOG = System.getLogger("dev.cvmfde.server");
+
+    private final SimulatedIdentity identity;
+    private final Optional<byte[]> eventLog;
+    private final SimulatedMeasurements measurements;
+
+    /**
+     * @param ccelLog the event log to report and to derive the RIM and REMs from (CCEL form)
+     * @throws EvidenceException {@code MALFORMED} if the log does not replay
+     */
+    public SimulatedProvider(SimulatedIdentity identity, Optional<byte[]> ccelLog, PrintStream warnings)
+            throws EvidenceException {
+        this.identity = identity;
+        this.eventLog = ccelLog.map(byte[]::clone);
+        try {
+            this.measurements = SimulatedMeasurements.of(eventLog);
+        } catch (IOException | EventLogException e) {
+            throw new EvidenceException(EvidenceException.Kind.MALFORMED,
+                    "simulated: the event log does not replay: " + e.getMessage(), e);
+        }
+        warnings.println(WARNING);
+        warnings.flush();
+        LOG.log(Level.WARNING, "SIMULATED TEE in use (CPAK {0}); its evidence proves nothing about this guest",
+                identity.cpakThumbprint());
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public RawEvidence collect(byte[] challenge) throws EvidenceException {
+        byte[] copy = EvidenceProvider.requireChallenge(NAME, challenge);
+        try {
+            byte[] token = CcaTokenBuilder.of(CollectionForm.EAT_399)
+                    .realm(realmClaims(copy), CoseAlgorithm.ES384, identity.rakKeyPair())
+                    .platform(platformClaims(), CoseAlgorithm.ES384, identity.cpakKeyPair())
+                    .build();
+            return new RawEvidence(NAME, token, eventLog, List.of());
+        } catch (GeneralSecurityException e) {
+            throw new EvidenceException(EvidenceException.Kind.IO, "simulated: signing the token failed: " + e.getMessage(), e);
+        }
+    }
+
+    private RealmClaims realmClaims(byte[] challenge) {
+        return new RealmClaims(Optional.of(SimulatedTee.REALM_PROFILE), challenge, new byte[RealmClaims.CHALLENGE_BYTES],
+                SimulatedMeasurements.CLAIM_ALGORITHM,
+                RealmAttestationKey.of(identity.rakKeyPair().getPublic(), RakEncoding.COSE_KEY),
+                measurements.rim(), measurements.rems(), SimulatedMeasurements.CLAIM_ALGORITHM);
+    }
+
+    private PlatformClaims platformClaims() {
+        byte[] cpakHash = SimulatedMeasurements.CLAIM_ALGORITHM.digest(identity.cpakKeyPair().getPublic().getEncoded());
+        byte[] instanceId = new byte[PlatformClaims.INSTANCE_ID_BYTES];
+        instanceId[0] = 0x01; // UEID type RAND, followed by a hash of the CPAK
+        System.arraycopy(cpakHash, 0, instanceId, 1, cpakHash.length);
+        SoftwareComponent rmm = new SoftwareComponent(Optional.of("simulated-rmm"),
+                SimulatedMeasurements.CLAIM_ALGORITHM.digest(IMPLEMENTATION_ID_TEXT.getBytes(StandardCharsets.US_ASCII)),
+                Optional.of("0"), cpakHash, Optional.of(SimulatedMeasurements.CLAIM_ALGORITHM.claimName()));
+        return new PlatformClaims(SimulatedTee.PLATFORM_PROFILE, new byte[32], implementationId(), instanceId, new byte[0],
+                LIFECYCLE_SECURED, List.of(rmm), Optional.of(SimulatedTee.VERIFICATION_SERVICE),
+                SimulatedMeasurements.CLAIM_ALGORITHM.claimName());
+    }
+
+    static byte[] implementationId() {
+        return Arrays.copyOf(IMPLEMENTATION_ID_TEXT.getBytes(StandardCharsets.US_ASCII), PlatformClaims.IMPLEMENTATION_ID_BYTES);
+    }
+
+    /** The identity whose CPAK a host must trust explicitly. */
+    public SimulatedIdentity identity() {
+        return identity;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.cvmfde.server;
+
+import com.nimbusds.jose.jwk.ECKey;
+import dev.cvmfde.protocol.release.ReleaseSealer;
+import dev.cvmfde.protocol.secret.SecretBytes;
+import dev.cvmfde.protocol.wire.Ack;
+import dev.cvmfde.protocol.wire.Evidence;
+import dev.cvmfde.protocol.wire.EvidenceRequest;
+import dev.cvmfde.protocol.wire.Expect;
+import dev.cvmfde.protocol.wire.FrameReader;
+import dev.cvmfde.protocol.wire.FrameWriter;
+import dev.cvmfde.protocol.wire.Message;
+import dev.cvmfde.protocol.wire.Refusal;
+import dev.cvmfde.protocol.wire.Release;
+import dev.cvmfde.protocol.wire.WireException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.security.SecureRandom;
+import java.util.List;
+
+/**
+ * The host side of the exchange, written from the blocking protocol primitives: a stand-in for
+ * the attestation client (no token verification: the tests' provider is a fake TEE).
+ */
+public final class TestVerifier implements AutoCloseable {
+    static final int SO_TIMEOUT_MILLIS = 10_000;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    final Socket socket;
+    final FrameReader reader;
+    final FrameWriter writer;
+    public byte[] nonce;
+
+    public TestVerifier(Socket socket) throws IOException {
+        this.socket = socket;
+        socket.setSoTimeout(SO_TIMEOUT_MILLIS);
+        this.reader = new FrameReader(socket.getInputStream());
+        this.writer = new FrameWriter(socket.getOutputStream());
+    }
+
+    public static TestVerifier connect(InetSocketAddress server) throws IOException {
+        return new TestVerifier(new Socket(server.getAddress(), server.getPort()));
+    }
+
+    public Evidence requestEvidence() throws IOException, WireException {
+        EvidenceRequest request = EvidenceRequest.fresh(RANDOM);
+        nonce = request.nonce();
+        writer.write(request);
+        return (Evidence) reader.read(Expect.HOST_AWAITING_EVIDENCE);
+    }
+
+    public Ack release(String jws) throws IOException, WireException {
+        writer.write(new Release(jws));
+        return (Ack) reader.read(Expect.HOST_AWAITING_ACK);
+    }
+
+    void refuse(String check, String message) throws IOException, WireException {
+        writer.write(new Refusal(List.of(new Refusal.Reason(check, message))));
+    }
+
+    /** Request → evidence → release sealed to the evidence's key and this session's nonce → ack. */
+    public Ack fullExchange(SecretBytes key, ECKey signingKey) throws IOException, WireException {
+        Evidence evidence = requestEvidence();
+        return release(ReleaseSealer.seal(key, evidence.ephemeralKey(), nonce, signingKey));
+    }
+
+    InputStream in() throws IOException {
+        return socket.getInputStream();
+    }
+
+    OutputStream out() throws IOException {
+        return socket.getOutputStream();
+    }
+
+    /** True once the server has closed the connection (read returns end of stream or reset). */
+    boolean closedByServer() {
+        try {
+            return socket.getInputStream().read() == -1;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    static Message read(FrameReader reader, Expect expect) throws IOException, WireException {
+        return reader.read(expect);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
