@@ -1,0 +1,43 @@
+package dev.cvmfde.imagebuilder.luks.internal;
+
+import dev.cvmfde.imagebuilder.luks.LuksContainer;
+import dev.cvmfde.imagebuilder.luks.LuksException;
+import dev.cvmfde.imagebuilder.luks.LuksOptions;
+import dev.cvmfde.protocol.secret.KeyFile;
+import dev.cvmfde.protocol.secret.KeyFileException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+
+/**
+ * Driver for {@code bench/encrypt-throughput}: encrypts a plain image file into a new LUKS2 (or
+ * LUKS1 with {@code --luks1}) file with the random-key KDF and prints the payload throughput.
+ * Usage: {@code EncryptBench KEY_FILE INPUT OUTPUT [--luks1]}. Not the product CLI.
+ */
+public final class EncryptBench {
+
+    private EncryptBench() {
+    }
+
+    public static void main(String[] args) throws IOException, KeyFileException, LuksException {
+        if (args.length < 3) {
+            System.err.println("usage: EncryptBench KEY_FILE INPUT OUTPUT [--luks1]");
+            System.exit(2);
+        }
+        boolean luks1 = args.length > 3 && args[3].equals("--luks1");
+        Path input = Path.of(args[1]);
+        LuksOptions options = luks1 ? LuksOptions.luks1() : LuksOptions.luks2();
+        long size = Files.size(input);
+        long payload = options.roundUpToSector(size);
+        long start = System.nanoTime();
+        try (KeyFile key = KeyFile.read(Path.of(args[0]));
+             LuksContainer luks = LuksContainer.create(options, key.passphrase(), new SecureRandom());
+             FileChannel in = FileChannel.open(input)) {
+            luks.writeNewFile(Path.of(args[2]), in, size, payload, null);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("bytes=%d seconds=%.3f MB/s=%.1f%n", size, seconds, size / 1e6 / seconds);
+    }
+}
