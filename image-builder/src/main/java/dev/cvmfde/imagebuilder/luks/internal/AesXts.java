@@ -87,10 +87,13 @@ public final class AesXts implements AutoCloseable {
         xor(out, outOff, out, outOff, t, length);
     }
 
-    /** dst = src ⊕ t over {@code length} bytes; a plain byte loop, which C2 turns into SIMD. */
+    /**
+     * dst = src ⊕ t over {@code length} bytes, eight at a time through the long view (a plain
+     * byte loop would not vectorize here: src and dst may be one array at other offsets).
+     */
     private static void xor(byte[] src, int srcOff, byte[] dst, int dstOff, byte[] t, int length) {
-        for (int i = 0; i < length; i++) {
-            dst[dstOff + i] = (byte) (src[srcOff + i] ^ t[i]);
+        for (int i = 0; i < length; i += 8) {
+            LONGS.set(dst, dstOff + i, (long) LONGS.get(src, srcOff + i) ^ (long) LONGS.get(t, i));
         }
     }
 

@@ -18,6 +18,8 @@ import java.security.SecureRandom;
  */
 public final class EncryptBench {
 
+    private static final long PROGRESS_STEP = 256L * 1024 * 1024;
+
     private EncryptBench() {
     }
 
@@ -35,7 +37,15 @@ public final class EncryptBench {
         try (KeyFile key = KeyFile.read(Path.of(args[0]));
              LuksContainer luks = LuksContainer.create(options, key.passphrase(), new SecureRandom());
              FileChannel in = FileChannel.open(input)) {
-            luks.writeNewFile(Path.of(args[2]), in, size, payload, null);
+            long[] mark = {System.nanoTime(), 0};
+            luks.writeNewFile(Path.of(args[2]), in, size, payload, done -> {
+                if (done - mark[1] >= PROGRESS_STEP || done == payload) {
+                    long t = System.nanoTime();
+                    System.err.printf("  %5d MiB  %.1f MB/s%n", done >> 20, (done - mark[1]) / 1e6 / ((t - mark[0]) / 1e9));
+                    mark[0] = t;
+                    mark[1] = done;
+                }
+            });
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("bytes=%d seconds=%.3f MB/s=%.1f%n", size, seconds, size / 1e6 / seconds);
