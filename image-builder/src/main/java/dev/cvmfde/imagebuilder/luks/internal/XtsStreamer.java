@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,86 +16,152 @@ import java.util.function.LongConsumer;
 
 /**
  * Streams a payload through AES-XTS (plain64 IVs in 512-byte units, as dm-crypt without
- * {@code iv_large_sectors}) into a file at a position, with bounded memory: two chunk buffers
- * of {@link #CHUNK_BYTES}. While one chunk is enciphered (split across {@link #THREADS}
- * threads), the previous one is written; reads go straight into the next buffer.
+ * {@code iv_large_sectors}) into a file at a position, with bounded memory. {@link #WORKERS}
+ * workers each own a {@link #CHUNK_BYTES} buffer and repeat: take the next chunk from the
+ * (sequential) input under a lock, encipher it, write it at its own offset. So reading,
+ * enciphering and writing overlap on every core, and memory is workers × chunk whatever the
+ * payload size.
  */
 public final class XtsStreamer implements AutoCloseable {
 
-    /** Bytes per read/encrypt/write step; two such buffers are the whole working set. */
-    public static final int CHUNK_BYTES = 2 * 1024 * 1024;
-    /** Worker threads for the cipher: the build hosts this targets have two cores. */
-    public static final int THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
+    /** Bytes a worker reads, enciphers and writes at a time. */
+    public static final int CHUNK_BYTES = 1024 * 1024;
+    /** One worker per core plus one, so a worker blocked in I/O leaves no core idle. */
+    public static final int WORKERS = Math.min(4, Runtime.getRuntime().availableProcessors() + 1);
+
+    /**
+     * Calls that get the XTS path, with the JDK's AES-ECB chain inlined, compiled by C2 before
+     * the payload starts: the JDK's vector AES (VAES) intrinsic only applies inside C2 code,
+     * and big batches alone reach C2's call-count thresholds only after gigabytes.
+     */
+    static final int JIT_WARMUP_CALLS = 12_000;
+    private static volatile boolean warmedUp;
 
     private final int sectorSize;
     private final AesXts[] ciphers;
-    private final ExecutorService pool;
+    private final Object inputLock = new Object();
 
     /** @param key the 64-byte volume key; copied into the cipher instances */
     public XtsStreamer(byte[] key, int sectorSize, boolean encrypt) {
+        warmUp();
         this.sectorSize = sectorSize;
-        this.ciphers = new AesXts[THREADS];
-        for (int i = 0; i < THREADS; i++) {
+        this.ciphers = new AesXts[WORKERS];
+        for (int i = 0; i < WORKERS; i++) {
             ciphers[i] = new AesXts(key, sectorSize, encrypt);
         }
-        this.pool = THREADS > 1 ? Executors.newFixedThreadPool(THREADS, r -> {
-            Thread t = new Thread(r, "luks-xts");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+    }
+
+    /** Runs the XTS path on tiny inputs with a throwaway key, once per JVM (a few ms). */
+    private static void warmUp() {
+        if (warmedUp) {
+            return;
+        }
+        byte[] junkKey = new byte[64];
+        junkKey[0] = 1;
+        byte[] block = new byte[32];
+        try (AesXts xts = new AesXts(junkKey, 16, true)) {
+            for (int i = 0; i < JIT_WARMUP_CALLS; i++) {
+                xts.process(block, 0, block, 0, block.length, i, 1);
+            }
+        }
+        warmedUp = true;
+    }
+
+    /** Shared state of one run: the input cursor and the progress total. */
+    private static final class Run {
+        final ReadableByteChannel in;
+        final long inputBytes;
+        final long totalBytes;
+        final LongConsumer progress;
+        long nextChunk;
+        long completed;
+        volatile boolean failed;
+
+        Run(ReadableByteChannel in, long inputBytes, long totalBytes, LongConsumer progress) {
+            this.in = in;
+            this.inputBytes = inputBytes;
+            this.totalBytes = totalBytes;
+            this.progress = progress;
+        }
     }
 
     /**
      * Reads {@code inputBytes} from {@code in}, pads with zeros to {@code totalBytes} (whole
      * sectors), transforms and writes them at {@code position} in {@code out}. The first sector
-     * gets IV 0.
+     * gets IV 0. {@code progress} (may be null) gets the bytes done so far, from worker threads.
      */
     public void run(ReadableByteChannel in, long inputBytes, long totalBytes, FileChannel out, long position,
                     LongConsumer progress) throws LuksException {
-        byte[][] buffers = {new byte[CHUNK_BYTES], new byte[CHUNK_BYTES]};
-        Future<?> pendingWrite = null;
-        ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "luks-writer");
+        Run run = new Run(in, inputBytes, totalBytes, progress);
+        ExecutorService pool = Executors.newFixedThreadPool(WORKERS, r -> {
+            Thread t = new Thread(r, "luks-xts");
             t.setDaemon(true);
             return t;
         });
         try {
-            long done = 0;
-            int which = 0;
-            while (done < totalBytes) {
-                byte[] buf = buffers[which];
-                int len = (int) Math.min(CHUNK_BYTES, totalBytes - done);
-                int plain = (int) Math.max(0, Math.min(len, inputBytes - done));
-                readFully(in, buf, plain, done, inputBytes);
-                Arrays.fill(buf, plain, len, (byte) 0);
-                transform(buf, len, done / 512);
-                awaitWrite(pendingWrite, position);
-                long at = position + done;
-                pendingWrite = writer.submit(() -> {
-                    HeaderImage.writeFully(out, ByteBuffer.wrap(buf, 0, len), at);
+            List<Future<Void>> workers = new ArrayList<>();
+            for (AesXts cipher : ciphers) {
+                workers.add(pool.submit(() -> {
+                    work(run, cipher, out, position);
                     return null;
-                });
-                done += len;
-                which ^= 1;
-                if (progress != null) {
-                    progress.accept(done);
+                }));
+            }
+            LuksException first = null;
+            for (Future<Void> f : workers) {
+                LuksException e = outcome(f);
+                if (first == null) {
+                    first = e;
                 }
             }
-            awaitWrite(pendingWrite, position);
+            if (first != null) {
+                throw first;
+            }
         } finally {
-            writer.shutdownNow();
-            Arrays.fill(buffers[0], (byte) 0);
-            Arrays.fill(buffers[1], (byte) 0);
+            pool.shutdownNow();
         }
     }
 
-    private void readFully(ReadableByteChannel in, byte[] buf, int count, long done, long inputBytes) throws LuksException {
+    private void work(Run run, AesXts cipher, FileChannel out, long position) throws LuksException, IOException {
+        byte[] buf = new byte[CHUNK_BYTES];
+        try {
+            while (!run.failed) {
+                long offset;
+                int len;
+                synchronized (inputLock) {
+                    offset = run.nextChunk;
+                    if (offset >= run.totalBytes) {
+                        return;
+                    }
+                    len = (int) Math.min(CHUNK_BYTES, run.totalBytes - offset);
+                    int plain = (int) Math.max(0, Math.min(len, run.inputBytes - offset));
+                    readFully(run, buf, plain, offset);
+                    Arrays.fill(buf, plain, len, (byte) 0);
+                    run.nextChunk = offset + len;
+                }
+                cipher.process(buf, 0, buf, 0, len, offset / 512, sectorSize / 512);
+                HeaderImage.writeFully(out, ByteBuffer.wrap(buf, 0, len), position + offset);
+                if (run.progress != null) {
+                    synchronized (run) {
+                        run.completed += len;
+                        run.progress.accept(run.completed);
+                    }
+                }
+            }
+        } catch (LuksException | IOException | RuntimeException e) {
+            run.failed = true;
+            throw e;
+        } finally {
+            Arrays.fill(buf, (byte) 0);
+        }
+    }
+
+    private static void readFully(Run run, byte[] buf, int count, long done) throws LuksException {
         ByteBuffer bb = ByteBuffer.wrap(buf, 0, count);
         try {
             while (bb.hasRemaining()) {
-                if (in.read(bb) < 0) {
+                if (run.in.read(bb) < 0) {
                     throw new LuksException(LuksException.Step.INPUT, "payload ended after " + (done + bb.position())
-                            + " bytes; " + inputBytes + " were declared");
+                            + " bytes; " + run.inputBytes + " were declared");
                 }
             }
         } catch (IOException e) {
@@ -102,55 +170,27 @@ public final class XtsStreamer implements AutoCloseable {
         }
     }
 
-    private static void awaitWrite(Future<?> pending, long position) throws LuksException {
-        if (pending == null) {
-            return;
-        }
+    /** The worker's failure as a typed error, or null if it finished. */
+    private static LuksException outcome(Future<Void> worker) {
         try {
-            pending.get();
+            worker.get();
+            return null;
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw new LuksException(LuksException.Step.OUTPUT, "cannot write the encrypted payload (container at byte "
-                    + position + "): " + cause.getMessage(), cause);
+            return switch (e.getCause()) {
+                case LuksException le -> le;
+                case IOException io -> new LuksException(LuksException.Step.OUTPUT,
+                        "cannot write the encrypted payload: " + io.getMessage(), io);
+                case Throwable t -> new LuksException(LuksException.Step.OUTPUT,
+                        "encrypting the payload failed: " + t, t);
+            };
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new LuksException(LuksException.Step.OUTPUT, "interrupted while writing the encrypted payload");
-        }
-    }
-
-    /** Transforms {@code len} bytes of {@code buf}; the first byte is 512-byte sector {@code firstIv}. */
-    public void transform(byte[] buf, int len, long firstIv) throws LuksException {
-        long ivStep = sectorSize / 512;
-        int sectors = len / sectorSize;
-        if (pool == null || sectors < 2 * THREADS) {
-            ciphers[0].process(buf, 0, buf, 0, len, firstIv, ivStep);
-            return;
-        }
-        int perThread = Math.ceilDiv(sectors, THREADS);
-        Future<?>[] parts = new Future<?>[THREADS];
-        for (int t = 0; t < THREADS; t++) {
-            int from = Math.min(sectors, t * perThread);
-            int to = Math.min(sectors, from + perThread);
-            AesXts c = ciphers[t];
-            int off = from * sectorSize;
-            int n = (to - from) * sectorSize;
-            long iv = firstIv + from * ivStep;
-            parts[t] = pool.submit(() -> c.process(buf, off, buf, off, n, iv, ivStep));
-        }
-        for (Future<?> f : parts) {
-            try {
-                f.get();
-            } catch (ExecutionException | InterruptedException e) {
-                throw new IllegalStateException("AES-XTS worker failed", e);
-            }
+            return new LuksException(LuksException.Step.OUTPUT, "interrupted while encrypting the payload");
         }
     }
 
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
-        }
         for (AesXts c : ciphers) {
             c.close();
         }

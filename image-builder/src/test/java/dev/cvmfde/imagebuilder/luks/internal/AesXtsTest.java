@@ -5,8 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.cvmfde.imagebuilder.luks.LuksException;
 import dev.cvmfde.imagebuilder.luks.ReferenceXts;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -14,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -93,21 +101,39 @@ class AesXtsTest {
     }
 
     @Test
-    void transform_twoThreads_matchesSingleCipher() throws Exception {
+    void run_parallelWorkersWithZeroPadding_matchesSingleCipherAtPosition(@TempDir Path dir) throws Exception {
         Random random = new Random(9);
         byte[] key = new byte[64];
         random.nextBytes(key);
-        byte[] plain = new byte[1024 * 1024];
+        int inputBytes = 5 * XtsStreamer.CHUNK_BYTES + 3 * 4096;
+        int totalBytes = inputBytes + 7 * 4096;
+        byte[] plain = new byte[totalBytes];
         random.nextBytes(plain);
-        byte[] streamed = plain.clone();
-        try (XtsStreamer streamer = new XtsStreamer(key, 4096, true)) {
-            streamer.transform(streamed, streamed.length, 8 * 5);
+        Arrays.fill(plain, inputBytes, totalBytes, (byte) 0);
+        Path out = dir.resolve("out");
+        int position = 12345;
+        try (XtsStreamer streamer = new XtsStreamer(key, 4096, true);
+             FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            streamer.run(Channels.newChannel(new ByteArrayInputStream(plain, 0, inputBytes)), inputBytes, totalBytes,
+                    ch, position, null);
         }
-        byte[] single = plain.clone();
+        byte[] expected = plain.clone();
         try (AesXts xts = new AesXts(key, 4096, true)) {
-            xts.process(single, 0, single, 0, single.length, 8 * 5, 8);
+            xts.process(expected, 0, expected, 0, expected.length, 0, 8);
         }
-        assertArrayEquals(single, streamed);
+        byte[] written = Files.readAllBytes(out);
+        assertEquals(position + totalBytes, written.length);
+        assertArrayEquals(expected, Arrays.copyOfRange(written, position, written.length));
+    }
+
+    @Test
+    void run_inputShorterThanDeclared_inputStepError(@TempDir Path dir) throws Exception {
+        try (XtsStreamer streamer = new XtsStreamer(new byte[64], 512, true);
+             FileChannel ch = FileChannel.open(dir.resolve("o"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            LuksException e = assertThrows(LuksException.class, () -> streamer.run(
+                    Channels.newChannel(new ByteArrayInputStream(new byte[1000])), 3 * 1024 * 1024, 3 * 1024 * 1024, ch, 0, null));
+            assertEquals(LuksException.Step.INPUT, e.step());
+        }
     }
 
     @ParameterizedTest
