@@ -35,6 +35,7 @@ public final class AesXts implements AutoCloseable {
     private final boolean encrypt;
     private byte[] tweaks = new byte[0];
     private byte[] scratch = new byte[0];
+    private byte[] enciphered = new byte[0];
 
     /**
      * @param key      K1 ‖ K2: 64 bytes for AES-256-XTS, 32 bytes for AES-128-XTS; copied
@@ -81,6 +82,7 @@ public final class AesXts implements AutoCloseable {
         if (tweaks.length < batch) {
             tweaks = new byte[batch];
             scratch = new byte[batch];
+            enciphered = new byte[batch];
         }
         for (int done = 0; done < length; done += batch) {
             int n = Math.min(batch, length - done);
@@ -90,27 +92,26 @@ public final class AesXts implements AutoCloseable {
 
     private void processBatch(byte[] in, int inOff, byte[] out, int outOff, int length, long firstIv, long ivStep) {
         byte[] t = tweakStream(length / unitSize, firstIv, ivStep);
-        // ECB from scratch to out, never in place: the JDK copies the whole input when input
-        // and output are one array.
-        xor(in, inOff, scratch, 0, t, length);
+        // Every XOR loop indexes its arrays with the same index, which C2 turns into SIMD; ECB
+        // runs out of place (the JDK copies the whole input when input and output are one array).
+        System.arraycopy(in, inOff, scratch, 0, length);
+        xorInto(scratch, t, length);
         try {
-            int done = dataCipher.doFinal(scratch, 0, length, out, outOff);
+            int done = dataCipher.doFinal(scratch, 0, length, enciphered, 0);
             if (done != length) {
                 throw new IllegalStateException("AES/ECB returned " + done + " bytes for " + length);
             }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/ECB failed on whole blocks", e);
         }
-        xor(out, outOff, out, outOff, t, length);
+        xorInto(enciphered, t, length);
+        System.arraycopy(enciphered, 0, out, outOff, length);
     }
 
-    /**
-     * dst = src ⊕ t over {@code length} bytes, eight at a time through the long view (a plain
-     * byte loop would not vectorize here: src and dst may be one array at other offsets).
-     */
-    private static void xor(byte[] src, int srcOff, byte[] dst, int dstOff, byte[] t, int length) {
-        for (int i = 0; i < length; i += 8) {
-            LONGS.set(dst, dstOff + i, (long) LONGS.get(src, srcOff + i) ^ (long) LONGS.get(t, i));
+    /** a ^= b over the first {@code length} bytes. */
+    private static void xorInto(byte[] a, byte[] b, int length) {
+        for (int i = 0; i < length; i++) {
+            a[i] ^= b[i];
         }
     }
 
@@ -159,6 +160,7 @@ public final class AesXts implements AutoCloseable {
     public void close() {
         Arrays.fill(tweaks, (byte) 0);
         Arrays.fill(scratch, (byte) 0);
+        Arrays.fill(enciphered, (byte) 0);
         byte[] zero = new byte[32];
         try {
             dataCipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(zero, "AES"));
