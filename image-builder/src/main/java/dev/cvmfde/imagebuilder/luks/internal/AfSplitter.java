@@ -22,13 +22,15 @@ public final class AfSplitter {
         byte[] out = new byte[n * stripes];
         byte[] acc = new byte[n];
         MessageDigest md = digest(hash);
+        byte[] randomStripes = new byte[n * (stripes - 1)];
+        random.nextBytes(randomStripes);
+        System.arraycopy(randomStripes, 0, out, 0, randomStripes.length);
+        Arrays.fill(randomStripes, (byte) 0);
         for (int i = 0; i < stripes - 1; i++) {
-            byte[] block = new byte[n];
-            random.nextBytes(block);
-            System.arraycopy(block, 0, out, i * n, n);
-            xorInto(acc, block);
+            for (int j = 0; j < n; j++) {
+                acc[j] ^= out[i * n + j];
+            }
             diffuse(acc, md);
-            Arrays.fill(block, (byte) 0);
         }
         for (int j = 0; j < n; j++) {
             out[(stripes - 1) * n + j] = (byte) (acc[j] ^ key[j]);
@@ -63,12 +65,6 @@ public final class AfSplitter {
             byte[] h = md.digest();
             System.arraycopy(h, 0, buf, off, len);
             Arrays.fill(h, (byte) 0);
-        }
-    }
-
-    private static void xorInto(byte[] acc, byte[] block) {
-        for (int j = 0; j < acc.length; j++) {
-            acc[j] ^= block[j];
         }
     }
 
