@@ -2,6 +2,7 @@ package dev.cvmfde.imagebuilder.luks.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
@@ -78,23 +79,53 @@ public final class AesXts implements AutoCloseable {
             throw new IllegalArgumentException("length " + length + " is not a multiple of the "
                     + unitSize + "-byte data unit");
         }
-        int batch = Math.max(unitSize, BATCH_BYTES / unitSize * unitSize);
-        if (tweaks.length < batch) {
-            tweaks = new byte[batch];
-            scratch = new byte[batch];
-            enciphered = new byte[batch];
-        }
+        int batch = ensureBatchBuffers();
         for (int done = 0; done < length; done += batch) {
             int n = Math.min(batch, length - done);
             processBatch(in, inOff + done, out, outOff + done, n, firstIv + (long) (done / unitSize) * ivStep, ivStep);
         }
     }
 
+    /**
+     * Transforms {@code length} bytes (whole units) of {@code buffer} in place from absolute
+     * index {@code offset}; the buffer's position and limit are not used or changed. With a
+     * direct buffer, this is the I/O buffer itself: no copy besides the cipher's own passes.
+     */
+    public void process(ByteBuffer buffer, int offset, int length, long firstIv, long ivStep) {
+        if (length % unitSize != 0) {
+            throw new IllegalArgumentException("length " + length + " is not a multiple of the "
+                    + unitSize + "-byte data unit");
+        }
+        int batch = ensureBatchBuffers();
+        for (int done = 0; done < length; done += batch) {
+            int n = Math.min(batch, length - done);
+            buffer.get(offset + done, scratch, 0, n);
+            encipherScratch(n, firstIv + (long) (done / unitSize) * ivStep, ivStep);
+            buffer.put(offset + done, enciphered, 0, n);
+        }
+    }
+
+    private int ensureBatchBuffers() {
+        int batch = Math.max(unitSize, BATCH_BYTES / unitSize * unitSize);
+        if (tweaks.length < batch) {
+            tweaks = new byte[batch];
+            scratch = new byte[batch];
+            enciphered = new byte[batch];
+        }
+        return batch;
+    }
+
     private void processBatch(byte[] in, int inOff, byte[] out, int outOff, int length, long firstIv, long ivStep) {
+        System.arraycopy(in, inOff, scratch, 0, length);
+        encipherScratch(length, firstIv, ivStep);
+        System.arraycopy(enciphered, 0, out, outOff, length);
+    }
+
+    /** enciphered = XTS(scratch) for {@code length} bytes; scratch is clobbered. */
+    private void encipherScratch(int length, long firstIv, long ivStep) {
         byte[] t = tweakStream(length / unitSize, firstIv, ivStep);
         // Every XOR loop indexes its arrays with the same index, which C2 turns into SIMD; ECB
         // runs out of place (the JDK copies the whole input when input and output are one array).
-        System.arraycopy(in, inOff, scratch, 0, length);
         xorInto(scratch, t, length);
         try {
             int done = dataCipher.doFinal(scratch, 0, length, enciphered, 0);
@@ -105,7 +136,6 @@ public final class AesXts implements AutoCloseable {
             throw new IllegalStateException("AES/ECB failed on whole blocks", e);
         }
         xorInto(enciphered, t, length);
-        System.arraycopy(enciphered, 0, out, outOff, length);
     }
 
     /** a ^= b over the first {@code length} bytes. */
@@ -121,11 +151,12 @@ public final class AesXts implements AutoCloseable {
      */
     private byte[] tweakStream(int units, long firstIv, long ivStep) {
         for (int i = 0; i < units; i++) {
-            LONGS.set(scratch, i * BLOCK, firstIv + i * ivStep);
-            LONGS.set(scratch, i * BLOCK + 8, 0L);
+            LONGS.set(enciphered, i * BLOCK, firstIv + i * ivStep);
+            LONGS.set(enciphered, i * BLOCK + 8, 0L);
         }
         try {
-            tweakCipher.doFinal(scratch, 0, units * BLOCK, tweaks, 0);
+            // The IVs are staged in `enciphered`, free until the data ECB call; scratch holds data.
+            tweakCipher.doFinal(enciphered, 0, units * BLOCK, tweaks, 0);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/ECB failed on whole blocks", e);
         }

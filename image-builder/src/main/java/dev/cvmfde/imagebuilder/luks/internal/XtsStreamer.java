@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -58,10 +57,10 @@ public final class XtsStreamer implements AutoCloseable {
         }
         byte[] junkKey = new byte[64];
         junkKey[0] = 1;
-        byte[] block = new byte[32];
+        ByteBuffer block = ByteBuffer.allocateDirect(32);
         try (AesXts xts = new AesXts(junkKey, 16, true)) {
             for (int i = 0; i < JIT_WARMUP_CALLS; i++) {
-                xts.process(block, 0, block, 0, block.length, i, 1);
+                xts.process(block, 0, 32, i, 1);
             }
         }
         warmedUp = true;
@@ -122,7 +121,9 @@ public final class XtsStreamer implements AutoCloseable {
     }
 
     private void work(Run run, AesXts cipher, FileChannel out, long position) throws LuksException, IOException {
-        byte[] buf = new byte[CHUNK_BYTES];
+        // Direct: the channel reads and writes it without the JDK's temporary copy, and the
+        // cipher moves 64 KiB batches in and out of it itself.
+        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK_BYTES);
         try {
             while (!run.failed) {
                 long offset;
@@ -135,11 +136,12 @@ public final class XtsStreamer implements AutoCloseable {
                     len = (int) Math.min(CHUNK_BYTES, run.totalBytes - offset);
                     int plain = (int) Math.max(0, Math.min(len, run.inputBytes - offset));
                     readFully(run, buf, plain, offset);
-                    Arrays.fill(buf, plain, len, (byte) 0);
+                    buf.clear();
+                    zero(buf, plain, len);
                     run.nextChunk = offset + len;
                 }
-                cipher.process(buf, 0, buf, 0, len, offset / 512, sectorSize / 512);
-                HeaderImage.writeFully(out, ByteBuffer.wrap(buf, 0, len), position + offset);
+                cipher.process(buf, 0, len, offset / 512, sectorSize / 512);
+                HeaderImage.writeFully(out, buf.clear().limit(len), position + offset);
                 if (run.progress != null) {
                     synchronized (run) {
                         run.completed += len;
@@ -151,12 +153,20 @@ public final class XtsStreamer implements AutoCloseable {
             run.failed = true;
             throw e;
         } finally {
-            Arrays.fill(buf, (byte) 0);
+            zero(buf.clear(), 0, CHUNK_BYTES);
         }
     }
 
-    private static void readFully(Run run, byte[] buf, int count, long done) throws LuksException {
-        ByteBuffer bb = ByteBuffer.wrap(buf, 0, count);
+    private static final byte[] ZEROS = new byte[64 * 1024];
+
+    private static void zero(ByteBuffer buf, int from, int to) {
+        for (int at = from; at < to; at += ZEROS.length) {
+            buf.put(at, ZEROS, 0, Math.min(ZEROS.length, to - at));
+        }
+    }
+
+    private static void readFully(Run run, ByteBuffer buf, int count, long done) throws LuksException {
+        ByteBuffer bb = buf.clear().limit(count);
         try {
             while (bb.hasRemaining()) {
                 if (run.in.read(bb) < 0) {
