@@ -127,9 +127,11 @@ class LuksErrorsTest {
             luks = LuksContainer.create(LuksOptions.luks2(), k.passphrase(), new SecureRandom());
         }
         luks.close();
-        assertThrows(IllegalStateException.class, () -> luks.encryptPayload(
-                java.nio.channels.Channels.newChannel(java.io.InputStream.nullInputStream()), 0, 512,
-                FileChannel.open(dir.resolve("k")), 0, null));
+        try (FileChannel out = FileChannel.open(dir.resolve("out"), java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            assertThrows(IllegalStateException.class, () -> luks.encryptPayload(
+                    java.nio.channels.Channels.newChannel(java.io.InputStream.nullInputStream()), 0, 512, out, 0, null));
+        }
     }
 
     private static void write(LuksOptions options, Path key, Path plain, long plainBytes, long payloadBytes, Path out)
