@@ -138,6 +138,15 @@ public record LuksOptions(Version version, KdfSpec kdf, int sectorSize, long dat
         return Math.addExact(dataOffset, payloadBytes);
     }
 
+    /**
+     * Payload size for IBM's whole-disk images: the container (header + payload) is the plain
+     * image plus the header, rounded up to whole MiB; the tail beyond the image is encrypted
+     * zeros. Example: 42949017600 bytes with the 4 MiB header give a 42953867264-byte container.
+     */
+    public long payloadRoundedToMiB(long plaintextBytes) {
+        return alignUp(Math.addExact(dataOffset, plaintextBytes), MIB) - dataOffset;
+    }
+
     /** Rounds {@code bytes} up to whole encryption sectors. */
     public long roundUpToSector(long bytes) {
         return Math.ceilDiv(bytes, sectorSize) * sectorSize;

@@ -42,7 +42,7 @@ public final class EncryptBench {
              LuksContainer luks = LuksContainer.create(options, key.passphrase(), new SecureRandom());
              FileChannel in = FileChannel.open(input)) {
             long[] mark = {System.nanoTime(), 0};
-            luks.writeNewFile(Path.of(args[2]), in, size, payload, done -> {
+            luks.writeNewFile(Path.of(args[2]), in, size, payload, !Boolean.getBoolean("bench.progress") ? null : done -> {
                 if (done - mark[1] >= PROGRESS_STEP || done == payload) {
                     long t = System.nanoTime();
                     System.err.printf("  %5d MiB  %.1f MB/s%n", done >> 20, (done - mark[1]) / 1e6 / ((t - mark[0]) / 1e9));

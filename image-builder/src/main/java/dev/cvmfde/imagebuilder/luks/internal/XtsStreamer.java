@@ -26,7 +26,8 @@ public final class XtsStreamer implements AutoCloseable {
     /** Bytes a worker reads, enciphers and writes at a time. */
     public static final int CHUNK_BYTES = 1024 * 1024;
     /** One worker per core plus one, so a worker blocked in I/O leaves no core idle. */
-    public static final int WORKERS = Math.min(4, Runtime.getRuntime().availableProcessors() + 1);
+    public static final int WORKERS = Integer.getInteger("cvmfde.luks.workers",
+            Math.min(4, Runtime.getRuntime().availableProcessors() + 1));
 
     /**
      * Calls that get the XTS path, with the JDK's AES-ECB chain inlined, compiled by C2 before
