@@ -4,8 +4,9 @@ import org.bouncycastle.crypto.engines.AESEngine;
 import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
- * An independent AES-XTS for checking ours: Bouncy Castle's AES block cipher, one block at a
- * time, the tweak doubled byte by byte exactly as IEEE 1619 §5.2 writes it. Slow on purpose.
+ * Independent AES-XTS implementations for checking ours, one block at a time with the tweak
+ * doubled byte by byte exactly as IEEE 1619 §5.2 writes it: one on Bouncy Castle's AES block
+ * cipher, one on nothing but the JDK (AES/ECB, one block per call). Slow on purpose.
  */
 public final class ReferenceXts {
 
@@ -34,6 +35,33 @@ public final class ReferenceXts {
             data1.processBlock(block, 0, block, 0);
             for (int i = 0; i < 16; i++) {
                 data[p + i] = (byte) (block[i] ^ t[i]);
+            }
+            doubleTweak(t);
+        }
+    }
+
+    /** The same with only the JDK: {@code AES/ECB/NoPadding}, one 16-byte block per call. */
+    public static void unitJdkOnly(byte[] key, boolean encrypt, byte[] data, int off, int len, long unitNumber)
+            throws java.security.GeneralSecurityException {
+        int half = key.length / 2;
+        javax.crypto.Cipher data1 = javax.crypto.Cipher.getInstance("AES/ECB/NoPadding");
+        data1.init(encrypt ? javax.crypto.Cipher.ENCRYPT_MODE : javax.crypto.Cipher.DECRYPT_MODE,
+                new javax.crypto.spec.SecretKeySpec(key, 0, half, "AES"));
+        javax.crypto.Cipher tweakCipher = javax.crypto.Cipher.getInstance("AES/ECB/NoPadding");
+        tweakCipher.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, half, half, "AES"));
+        byte[] iv = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            iv[i] = (byte) (unitNumber >>> (8 * i));
+        }
+        byte[] t = tweakCipher.doFinal(iv);
+        byte[] block = new byte[16];
+        for (int p = off; p < off + len; p += 16) {
+            for (int i = 0; i < 16; i++) {
+                block[i] = (byte) (data[p + i] ^ t[i]);
+            }
+            byte[] c = data1.doFinal(block);
+            for (int i = 0; i < 16; i++) {
+                data[p + i] = (byte) (c[i] ^ t[i]);
             }
             doubleTweak(t);
         }

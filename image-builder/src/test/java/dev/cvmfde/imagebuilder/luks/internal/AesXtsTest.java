@@ -83,6 +83,31 @@ class AesXtsTest {
         assertFalse(Arrays.equals(plain, 32, plain.length, ours, 32, ours.length));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {512, 4096})
+    void process_randomMultiSector_matchesJdkOnlyXtsBothWays(int sectorSize) throws Exception {
+        Random random = new Random(31L * sectorSize);
+        byte[] key = new byte[64];
+        random.nextBytes(key);
+        int sectors = 160 * 1024 / sectorSize; // crosses the 64 KiB batch boundary twice
+        byte[] plain = new byte[sectors * sectorSize];
+        random.nextBytes(plain);
+        long firstIv = 1_000_000L * (sectorSize / 512);
+        byte[] reference = plain.clone();
+        for (int s = 0; s < sectors; s++) {
+            ReferenceXts.unitJdkOnly(key, true, reference, s * sectorSize, sectorSize, firstIv + (long) s * (sectorSize / 512));
+        }
+        byte[] ours = plain.clone();
+        try (AesXts xts = new AesXts(key, sectorSize, true)) {
+            xts.process(ours, 0, ours, 0, ours.length, firstIv, sectorSize / 512);
+        }
+        assertArrayEquals(reference, ours);
+        try (AesXts xts = new AesXts(key, sectorSize, false)) {
+            xts.process(ours, 0, ours, 0, ours.length, firstIv, sectorSize / 512);
+        }
+        assertArrayEquals(plain, ours);
+    }
+
     @Test
     void process_batchesOfDifferentSizes_giveSameResultAsOneCall() {
         Random random = new Random(7);
