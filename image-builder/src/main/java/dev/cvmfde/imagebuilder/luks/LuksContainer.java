@@ -1,0 +1,168 @@
+package dev.cvmfde.imagebuilder.luks;
+
+import dev.cvmfde.imagebuilder.luks.internal.AtomicFileOutput;
+import dev.cvmfde.imagebuilder.luks.internal.HeaderImage;
+import dev.cvmfde.imagebuilder.luks.internal.Luks1HeaderBuilder;
+import dev.cvmfde.imagebuilder.luks.internal.Luks2HeaderBuilder;
+import dev.cvmfde.imagebuilder.luks.internal.SealedKeyslot;
+import dev.cvmfde.imagebuilder.luks.internal.VolumeKeyDigest;
+import dev.cvmfde.imagebuilder.luks.internal.XtsStreamer;
+import dev.cvmfde.protocol.secret.SecretBytes;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.UUID;
+import java.util.function.LongConsumer;
+
+/**
+ * A new LUKS container (LUKS2 or LUKS1, aes-xts-plain64, 512-bit key): a random volume key,
+ * held only in memory, plus the header that wraps it for one passphrase (the key file's
+ * bytes) in keyslot 0. Write the header and stream-encrypt the payload into a file at any
+ * offset, or into a new file atomically. {@link #close()} zeroizes the volume key.
+ */
+public final class LuksContainer implements AutoCloseable {
+
+    private final LuksOptions options;
+    private final UUID uuid;
+    private final SecretBytes volumeKey;
+    private final HeaderImage header;
+
+    private LuksContainer(LuksOptions options, UUID uuid, SecretBytes volumeKey, HeaderImage header) {
+        this.options = options;
+        this.uuid = uuid;
+        this.volumeKey = volumeKey;
+        this.header = header;
+    }
+
+    /**
+     * Makes a random volume key and seals it into keyslot 0 under {@code passphrase} with the
+     * options' KDF. The passphrase is only read.
+     */
+    public static LuksContainer create(LuksOptions options, SecretBytes passphrase, SecureRandom random)
+            throws LuksException {
+        if (passphrase.length() == 0) {
+            throw new LuksException(LuksException.Step.KDF, "the passphrase (key file) is empty");
+        }
+        byte[] key = new byte[LuksOptions.VOLUME_KEY_BYTES];
+        random.nextBytes(key);
+        SecretBytes volumeKey = SecretBytes.takeOwnership(key);
+        UUID uuid = options.uuid() != null ? options.uuid() : UUID.randomUUID();
+        try {
+            HeaderImage header = buildHeader(options, uuid, passphrase, key, random);
+            return new LuksContainer(options, uuid, volumeKey, header);
+        } catch (LuksException | RuntimeException e) {
+            volumeKey.close();
+            throw e;
+        }
+    }
+
+    private static HeaderImage buildHeader(LuksOptions options, UUID uuid, SecretBytes passphrase, byte[] key,
+                                           SecureRandom random) throws LuksException {
+        var afHash = Luks2HeaderBuilder.hashFor(options.kdf());
+        byte[] pass = passphrase.copy();
+        SealedKeyslot slot;
+        try {
+            slot = SealedKeyslot.seal(options.kdf(), afHash, pass, key, random);
+        } finally {
+            java.util.Arrays.fill(pass, (byte) 0);
+        }
+        return switch (options.version()) {
+            case LUKS2 -> Luks2HeaderBuilder.build(options, uuid,
+                    slot, VolumeKeyDigest.compute(afHash, key, afHash.length(), random), random);
+            case LUKS1 -> Luks1HeaderBuilder.build(options, uuid,
+                    slot, VolumeKeyDigest.compute(afHash, key, Luks1HeaderBuilder.DIGEST_BYTES, random));
+        };
+    }
+
+    public LuksOptions options() {
+        return options;
+    }
+
+    public UUID uuid() {
+        return uuid;
+    }
+
+    /** Header size: the payload starts this many bytes after the container start. */
+    public long dataOffset() {
+        return options.dataOffset();
+    }
+
+    /** Writes the header region {@code [0, dataOffset)} at {@code containerOffset} in {@code out}. */
+    public void writeHeader(FileChannel out, long containerOffset) throws LuksException {
+        try {
+            header.writeTo(out, containerOffset);
+        } catch (IOException e) {
+            throw new LuksException(LuksException.Step.OUTPUT, "cannot write the LUKS header at byte "
+                    + containerOffset + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Encrypts the payload into {@code out} at {@code containerOffset + dataOffset()}. Reads
+     * exactly {@code plaintextBytes} from {@code plaintext}, then zero-fills up to
+     * {@code payloadBytes}, which must be whole sectors.
+     *
+     * @param progress called with the payload bytes done so far, or null
+     */
+    public void encryptPayload(ReadableByteChannel plaintext, long plaintextBytes, long payloadBytes,
+                               FileChannel out, long containerOffset, LongConsumer progress) throws LuksException {
+        checkPayload(plaintextBytes, payloadBytes);
+        try (XtsStreamer xts = volumeKey.use(k -> new XtsStreamer(k, options.sectorSize(), true))) {
+            xts.run(plaintext, plaintextBytes, payloadBytes, out, containerOffset + options.dataOffset(), progress);
+        }
+    }
+
+    /** Header then encrypted payload, at {@code containerOffset} in an existing file (e.g. a partition). */
+    public void writeTo(FileChannel out, long containerOffset, ReadableByteChannel plaintext, long plaintextBytes,
+                        long payloadBytes, LongConsumer progress) throws LuksException {
+        checkPayload(plaintextBytes, payloadBytes);
+        writeHeader(out, containerOffset);
+        encryptPayload(plaintext, plaintextBytes, payloadBytes, out, containerOffset, progress);
+    }
+
+    /**
+     * Writes {@code header ‖ ciphertext} as a new file {@code output}, atomically: a temp file
+     * in the same directory, fsync, rename. On any failure no output (and no temp file) remains.
+     */
+    public void writeNewFile(Path output, ReadableByteChannel plaintext, long plaintextBytes, long payloadBytes,
+                             LongConsumer progress) throws LuksException {
+        checkPayload(plaintextBytes, payloadBytes);
+        AtomicFileOutput file;
+        try {
+            file = AtomicFileOutput.create(output);
+        } catch (IOException e) {
+            throw new LuksException(LuksException.Step.OUTPUT, "cannot create the output beside " + output + ": "
+                    + e.getMessage(), e);
+        }
+        try (file) {
+            writeTo(file.channel(), 0, plaintext, plaintextBytes, payloadBytes, progress);
+            file.commit();
+        } catch (IOException e) {
+            throw new LuksException(LuksException.Step.OUTPUT, "cannot finish " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void checkPayload(long plaintextBytes, long payloadBytes) throws LuksException {
+        if (payloadBytes <= 0 || payloadBytes % options.sectorSize() != 0) {
+            throw new LuksException(LuksException.Step.LAYOUT, "payload of " + payloadBytes + " bytes; a positive multiple of the "
+                    + options.sectorSize() + "-byte sector is required (round up with LuksOptions.roundUpToSector)");
+        }
+        if (plaintextBytes < 0 || plaintextBytes > payloadBytes) {
+            throw new LuksException(LuksException.Step.LAYOUT, "plaintext of " + plaintextBytes
+                    + " bytes does not fit a payload of " + payloadBytes + " bytes");
+        }
+    }
+
+    /** Zeroizes the volume key. */
+    @Override
+    public void close() {
+        volumeKey.close();
+    }
+
+    @Override
+    public String toString() {
+        return "LuksContainer[" + options.version() + ", " + uuid + ", volume key redacted]";
+    }
+}
