@@ -149,6 +149,10 @@ final class TestEvidence {
         boolean cvmOnly;
         byte[] platformChallengeOverride;
         CollectionForm form = CollectionForm.CMW_907;
+        dev.cvmfde.protocol.cose.SignatureEncoding encoding = dev.cvmfde.protocol.cose.SignatureEncoding.RAW;
+        dev.cvmfde.protocol.token.RealmPayloadForm payloadForm = dev.cvmfde.protocol.token.RealmPayloadForm.MAP;
+        CoseAlgorithm platformAlg = CoseAlgorithm.ES384;
+        CoseAlgorithm realmAlg = CoseAlgorithm.ES384;
 
         RealmClaims realmClaims() {
             return new RealmClaims(realmProfile, challenge, fill(64, 0x11), HashAlgorithm.SHA_256,
@@ -159,9 +163,9 @@ final class TestEvidence {
         byte[] token() {
             try {
                 CcaTokenBuilder b = CcaTokenBuilder.of(cvmOnly ? CollectionForm.EAT_399 : form)
-                        .realm(realmClaims(), CoseAlgorithm.ES384, realmSigner);
+                        .realm(realmClaims(), realmAlg, realmSigner).signatureEncoding(encoding).realmPayloadForm(payloadForm);
                 if (!cvmOnly) {
-                    b.platform(platformClaims(platformProfile), CoseAlgorithm.ES384, cpak);
+                    b.platform(platformClaims(platformProfile), platformAlg, cpak);
                 }
                 if (platformChallengeOverride != null) {
                     b.platformChallengeOverride(platformChallengeOverride);

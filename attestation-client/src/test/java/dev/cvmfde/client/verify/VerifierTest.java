@@ -262,6 +262,32 @@ class VerifierTest {
     }
 
     @Test
+    void appraise_virtCcaFormP521DerSignaturesWrappedPayload_affirms() throws Exception {
+        TestEvidence.Scenario s = new TestEvidence.Scenario();
+        s.cpak = TestEvidence.ec("secp521r1");
+        s.rak = TestEvidence.ec("secp521r1");
+        s.realmSigner = s.rak;
+        s.platformAlg = dev.cvmfde.protocol.cose.CoseAlgorithm.ES512;
+        s.realmAlg = dev.cvmfde.protocol.cose.CoseAlgorithm.ES512;
+        s.form = dev.cvmfde.protocol.token.CollectionForm.EAT_399;
+        s.encoding = dev.cvmfde.protocol.cose.SignatureEncoding.DER;
+        s.payloadForm = dev.cvmfde.protocol.token.RealmPayloadForm.BSTR_WRAPPED;
+
+        Affirming a = affirming(Verifier.appraise(s.input().build()));
+
+        assertTrue(check(a, Stage.PLATFORM_SIGNATURE, "platform-signature").actual().contains("DER"));
+    }
+
+    @Test
+    void appraise_virtCcaDerSignatureTampered_refusedAtRealmSignature() throws Exception {
+        TestEvidence.Scenario s = new TestEvidence.Scenario();
+        s.encoding = dev.cvmfde.protocol.cose.SignatureEncoding.DER;
+        byte[] token = tamper(s.token(), TestEvidence.fill(64, 0x11));
+
+        assertEquals(List.of(Stage.REALM_SIGNATURE), refused(Verifier.appraise(s.input(token).build())).failedStages());
+    }
+
+    @Test
     void appraise_cvmOnlyTokenWhoseRakIsNotTheAik_refusedAtBinding() throws Exception {
         TestEvidence.Scenario s = new TestEvidence.Scenario();
         s.cvmOnly = true;
