@@ -1,6 +1,11 @@
 package dev.cvmfde.client.verify.internal;
 
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.Provider;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
@@ -14,5 +19,21 @@ public final class EcdsaProvider {
     public static final Provider INSTANCE = new BouncyCastleProvider();
 
     private EcdsaProvider() {
+    }
+
+    /**
+     * The key as a Bouncy Castle key, re-read from its encoding so that BC picks its optimised
+     * named-curve arithmetic (handing BC a JDK key makes it build a generic curve, about half as
+     * fast). Non-EC keys, or a key BC cannot read, are returned unchanged.
+     */
+    public static PublicKey forVerification(PublicKey key) {
+        if (!(key instanceof ECPublicKey)) {
+            return key;
+        }
+        try {
+            return KeyFactory.getInstance("EC", INSTANCE).generatePublic(new X509EncodedKeySpec(key.getEncoded()));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return key;
+        }
     }
 }

@@ -106,7 +106,7 @@ public final class IntegrityStages {
 
     private static boolean signature(Stage stage, String name, CoseSign1 envelope, PublicKey key, String keyName,
             List<Check> out) {
-        CoseVerification v = envelope.verify(key, EcdsaProvider.INSTANCE);
+        CoseVerification v = envelope.verify(EcdsaProvider.forVerification(key), EcdsaProvider.INSTANCE);
         switch (v) {
             case CoseVerification.Valid valid -> {
                 out.add(Check.pass(stage, name, "signed by " + keyName, valid.algorithm() + " " + valid.encoding()));
