@@ -30,13 +30,14 @@ import picocli.CommandLine.Spec;
 /** {@code verify}: checks a token (and optionally its event log against hash.json) and prints every check. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {
-            "Verifies a CCA / virtCCA attestation token, stage by stage: decode, platform-signature (trust anchor),",
-            "realm-signature (RAK), binding, freshness, baseline (hash.json signature), rim, event-log (REM replay),",
-            "boot-components (grub, grub.cfg, kernel, initramfs, kernel command line vs hash.json), policy.",
-            "Prints a table of every check (or JSON with --json). Freshness FAILS unless --expected-challenge is",
-            "given; --no-freshness skips it deliberately (offline inspection only).",
-            "For a virtCCA cVM-only token the trust anchor is the device AIK (key or certificate chain), and",
-            "the binding check requires that AIK to equal the RAK in the token."},
+            "Verifies a CCA / virtCCA attestation token, stage by stage: decode, platform-signature (trust anchor), "
+                    + "realm-signature (RAK), binding, freshness, baseline (hash.json signature), rim, event-log "
+                    + "(REM replay), boot-components (grub, grub.cfg, kernel, initramfs, kernel command line vs "
+                    + "hash.json), policy. Prints a table of every check (or JSON with --json).",
+            "Freshness FAILS unless --expected-challenge is given; --no-freshness skips it deliberately "
+                    + "(offline inspection only).",
+            "For a virtCCA cVM-only token the trust anchor is the device AIK (key or certificate chain), and the "
+                    + "binding check requires that AIK to equal the RAK in the token.", ""},
         footerHeading = "%nExamples:%n",
         footer = {
             "  attestation-client verify --token token.cbor --trust-anchor cpak.pub.pem \\",
