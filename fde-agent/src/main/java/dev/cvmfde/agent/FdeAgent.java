@@ -2,6 +2,7 @@ package dev.cvmfde.agent;
 
 import dev.cvmfde.agent.config.AgentConfig;
 import dev.cvmfde.agent.console.AgentConsole;
+import dev.cvmfde.agent.console.StartupTrace;
 import dev.cvmfde.agent.luks.LuksVolumes;
 import dev.cvmfde.agent.luks.RootDeviceException;
 import dev.cvmfde.agent.net.AddressSource;
@@ -68,6 +69,7 @@ public final class FdeAgent {
         } catch (KeyMaterialException | EvidenceException e) {
             return report(new AgentOutcome.Failed(e.getMessage()));
         }
+        StartupTrace.mark("provider");
         Path device;
         try {
             device = findRoot();
@@ -75,6 +77,7 @@ public final class FdeAgent {
             return report(new AgentOutcome.NoRootDevice(e.getMessage()));
         }
         console.say("root volume " + config.luksUuid() + " is " + device);
+        StartupTrace.mark("root");
         List<HostAddress> found = NetworkWait.await(addresses, config.interfaceName(), config.networkTimeout(), pollInterval);
         if (found.isEmpty()) {
             return report(new AgentOutcome.NoNetwork("network: no usable address"
@@ -82,6 +85,7 @@ public final class FdeAgent {
                     + AgentConsole.human(config.networkTimeout()) + " (expected DHCP from ip=dhcp rd.neednet=1, or the"
                     + " address of ip=); check the NIC driver and the DHCP server"));
         }
+        StartupTrace.mark("network");
         VolumeKeySink sink = new VolumeKeySink(new UnlockCommand(config.unlockCommand(), config.unlockTimeout()),
                 device, config.mapperName(), console);
         ServerConfig serverConfig;
@@ -113,7 +117,9 @@ public final class FdeAgent {
                 Duration left = Duration.ofNanos(deadline - System.nanoTime());
                 Duration wait = round.compareTo(left) < 0 ? round : left;
                 if (server != null) {
+                    StartupTrace.mark("listening");
                     printAddresses(server, n, wait);
+                    StartupTrace.mark("addresses");
                     Optional<ServerOutcome> outcome = server.awaitUnlocked(wait);
                     if (outcome.isPresent() && outcome.get() instanceof ServerOutcome.Unlocked u) {
                         return new AgentOutcome.Unlocked(u.detail(), u.verifier());

@@ -7,8 +7,10 @@ import dev.cvmfde.agent.config.AgentConfigLoader;
 import dev.cvmfde.agent.config.ConfigException;
 import dev.cvmfde.agent.config.KernelCmdline;
 import dev.cvmfde.agent.console.AgentConsole;
+import dev.cvmfde.agent.console.StartupTrace;
 import dev.cvmfde.agent.net.SystemAddresses;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,24 +49,46 @@ public final class FdeAgentCli implements Callable<Integer> {
     Path cmdline = KernelCmdline.PROC_CMDLINE;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        StartupTrace.mark("main");
+        Optional<FdeAgentCli> boot = BootArgs.parse(args);
+        System.exit(boot.isPresent() ? boot.get().runAtBoot() : commandLine().execute(args));
     }
 
     /** The command line with the agent's exit-code mapping. */
     public static CommandLine commandLine() {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "fde-agent: %4$s %3$s: %5$s%6$s%n");
-        }
+        setLogFormat();
         CommandLine cl = new CommandLine(new FdeAgentCli());
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
-            line.getErr().println("fde-agent: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            line.getErr().println(errorLine(e));
             return AgentOutcome.ERROR;
         });
         return cl;
     }
 
+    /** {@link #call()} with the same log format and exception mapping as {@link #commandLine()}, without picocli. */
+    int runAtBoot() {
+        setLogFormat();
+        try {
+            return call();
+        } catch (Exception e) {
+            System.err.println(errorLine(e));
+            return AgentOutcome.ERROR;
+        }
+    }
+
+    private static void setLogFormat() {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "fde-agent: %4$s %3$s: %5$s%6$s%n");
+        }
+    }
+
+    private static String errorLine(Exception e) {
+        return "fde-agent: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    }
+
     @Override
     public Integer call() throws Exception {
+        StartupTrace.mark("parsed");
         AgentConsole console = AgentConsole.system();
         AgentConfig cfg;
         try {
@@ -73,6 +97,7 @@ public final class FdeAgentCli implements Callable<Integer> {
             console.say("FAILED: " + e.getMessage() + "; the root stays locked");
             return AgentOutcome.ERROR;
         }
+        StartupTrace.mark("config");
         return new FdeAgent(cfg, new SystemAddresses(), console).run().exitStatus();
     }
 }

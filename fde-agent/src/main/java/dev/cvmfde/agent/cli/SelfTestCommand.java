@@ -1,6 +1,7 @@
 package dev.cvmfde.agent.cli;
 
 import dev.cvmfde.agent.console.AgentConsole;
+import dev.cvmfde.agent.console.StartupTrace;
 import dev.cvmfde.agent.selftest.SelfTest;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Command;
 final class SelfTestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
+        StartupTrace.mark("parsed");
         SelfTest.run(AgentConsole.to(System.err));
         return 0;
     }

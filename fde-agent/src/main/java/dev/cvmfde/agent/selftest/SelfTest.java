@@ -6,6 +6,9 @@ import dev.cvmfde.agent.config.AgentConfigLoader;
 import dev.cvmfde.agent.config.KernelCmdline;
 import dev.cvmfde.agent.config.internal.ConfigJson;
 import dev.cvmfde.agent.console.AgentConsole;
+import dev.cvmfde.agent.console.StartupTrace;
+import dev.cvmfde.agent.luks.LuksHeader;
+import dev.cvmfde.agent.luks.LuksVolumes;
 import dev.cvmfde.agent.net.NetworkWait;
 import dev.cvmfde.agent.net.SystemAddresses;
 import dev.cvmfde.protocol.release.PinnedVerifierKey;
@@ -20,21 +23,32 @@ import dev.cvmfde.server.UnlockOutcome;
 import dev.cvmfde.server.VerifierTrust;
 import dev.cvmfde.server.provider.EvidenceProviders;
 import dev.cvmfde.server.provider.ProviderOptions;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
- * The agent's code path without a disk or a network: configuration parsing, address
- * enumeration, the attestation server on 127.0.0.1 with the simulated provider, one full
+ * The agent's code path without a disk or a network: configuration and kernel command line
+ * read from files, the pinned key read from PEM, the tsm provider made, the root found by its
+ * LUKS UUID among fake block devices (all in a temporary directory), address enumeration, the
+ * attestation server on 127.0.0.1 with the simulated provider, one full
  * exchange with a throwaway verifier key, and the key reaching the sink. Used as the AOT
  * training run of the guest runtime and as a smoke test of a built runtime.
  */
 public final class SelfTest {
     private static final Duration AWAIT = Duration.ofSeconds(30);
     private static final String SAMPLE_UUID = "0c0ffee0-0000-4000-8000-000000000001";
+    /** LUKS2 magic and version, as {@link LuksHeader} reads them; the UUID goes at offset 168. */
+    private static final byte[] LUKS2_START = {'L', 'U', 'K', 'S', (byte) 0xBA, (byte) 0xBE, 0, 2};
+    private static final int LUKS_UUID_OFFSET = 168;
 
     private SelfTest() {
     }
@@ -42,10 +56,15 @@ public final class SelfTest {
     /** Runs the exchange; throws when any step fails. Returns the time from start to listening. */
     public static Duration run(AgentConsole console) throws Exception {
         long t0 = System.nanoTime();
-        AgentConfig parsed = ConfigJson.parse(ConfigJson.write(AgentConfig.defaults(SAMPLE_UUID)));
-        AgentConfigLoader.applyKernelParameters(parsed, KernelCmdline.parse("quiet cvmfde.port=7220 ip=dhcp"));
-        NetworkWait.current(new SystemAddresses(), Optional.empty());
         ECKey signing = VerifierKeys.generate();
+        Path dir = Files.createTempDirectory("cvmfde-self-test");
+        try {
+            bootSteps(dir, signing);
+        } finally {
+            deleteTree(dir);
+        }
+        NetworkWait.current(new SystemAddresses(), Optional.empty());
+        StartupTrace.mark("config");
         byte[] keyBytes = new byte[64];
         new SecureRandom().nextBytes(keyBytes);
         try (SecretBytes key = SecretBytes.takeOwnership(keyBytes)) {
@@ -54,7 +73,9 @@ public final class SelfTest {
                     VerifierTrust.pinned(new PinnedVerifierKey(signing.toPublicJWK())),
                     received -> received.sameAs(key) ? UnlockOutcome.unlocked("self-test key matched")
                             : UnlockOutcome.failed("self-test key differs"));
+            StartupTrace.mark("server-config");
             try (RunningServer server = AttestationServer.start(config)) {
+                StartupTrace.mark("listening");
                 Duration toListening = Duration.ofNanos(System.nanoTime() - t0);
                 console.say("self-test: listening on " + server.localAddress() + " after " + toListening.toMillis()
                         + " ms in main (epoch-ms " + System.currentTimeMillis() + ")");
@@ -68,6 +89,42 @@ public final class SelfTest {
                 }
                 console.say("self-test: OK (exchange done " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms after start)");
                 return toListening;
+            }
+        }
+    }
+
+    /**
+     * The start-up steps of the boot path on files in {@code dir} (so that the AOT training run
+     * covers them): agent.json and a kernel command line read from files, the pinned key read
+     * from PEM, the tsm provider made (it touches no device until a request), the root found by
+     * its LUKS UUID among fake block devices.
+     */
+    private static void bootSteps(Path dir, ECKey signing) throws Exception {
+        Path pem = dir.resolve("verifier.pub.pem");
+        VerifierKeys.writePublicPem(signing, pem);
+        Path sys = Files.createDirectories(dir.resolve("sys/vdb")).getParent();
+        Path dev = Files.createDirectories(dir.resolve("dev"));
+        byte[] header = new byte[LuksHeader.HEADER_READ_BYTES];
+        System.arraycopy(LUKS2_START, 0, header, 0, LUKS2_START.length);
+        byte[] uuid = SAMPLE_UUID.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(uuid, 0, header, LUKS_UUID_OFFSET, uuid.length);
+        Files.write(dev.resolve("vdb"), header);
+        Path file = dir.resolve("agent.json");
+        Files.write(file, ConfigJson.write(AgentConfig.defaults(SAMPLE_UUID).withVerifierKey(pem).withBlockDevices(sys, dev)));
+        Path cmdline = Files.writeString(dir.resolve("cmdline"), "quiet cvmfde.port=7220 rd.neednet=1 ip=dhcp\n");
+        AgentConfig config = AgentConfigLoader.load(file, KernelCmdline.read(cmdline));
+        PinnedVerifierKey.read(config.verifierKey());
+        EvidenceProviders.byName(config.provider(), ProviderOptions.defaults());
+        Path root = LuksVolumes.findByUuid(config.blockClassDir(), config.deviceDir(), config.luksUuid());
+        if (!root.equals(dev.resolve("vdb"))) {
+            throw new IllegalStateException("self-test: the fake root device was not found by its UUID");
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }
