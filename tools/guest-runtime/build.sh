@@ -34,8 +34,17 @@ here="$repo/tools/guest-runtime"
 MODULES=${CVMFDE_RUNTIME_MODULES:-java.base,java.logging,jdk.unsupported}
 GLIBC_LIBS="libdl.so.2 libpthread.so.0 librt.so.1"
 GLIBC_DIR=${CVMFDE_GLIBC_DIR:-/lib/x86_64-linux-gnu}
-# JVM flags for boot (and for the training run: an AOT cache is only used with matching flags)
-JVM_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED"
+# JVM flags for boot (and for the training run: an AOT cache is only used with matching flags).
+# Measured with bench/guest-startup (fde-agent/README.md, "Guest runtime"):
+#  - C1 only, serial GC, no perf data: starting C2 and its threads costs ~0.5 s in TCG.
+#  - --enable-native-access: the tsm/virtcca providers and the key pipe call libc through FFM.
+#  - --sun-misc-unsafe-memory-access=allow: on Java 24+ Netty 4.2 otherwise finds no Unsafe and,
+#    native access being enabled, builds its direct-buffer cleaner from FFM downcall stubs in
+#    PlatformDependent's static initializer (~60 spun classes, none of them AOT-cacheable): about
+#    a third of the time to listening. With Unsafe allowed it uses its long-standing Unsafe path
+#    (CleanerJava9), whose classes the AOT cache holds. Java 25 only warns on this; the runtime is
+#    a fixed jlink'd 25.
+JVM_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
 
 die() { echo "guest-runtime: $*" >&2; exit 1; }
 need() { command -v "$1" > /dev/null || die "$1 is missing (Debian package $2)"; }

@@ -54,8 +54,12 @@ public final class FdeAgentCli implements Callable<Integer> {
         System.exit(boot.isPresent() ? boot.get().runAtBoot() : commandLine().execute(args));
     }
 
-    /** The command line with the agent's exit-code mapping. */
-    public static CommandLine commandLine() {
+    /**
+     * The command line with the agent's exit-code mapping. Package-private on purpose: the launcher
+     * resolves the signatures of the main class's public methods, and a public method returning
+     * {@link CommandLine} would load picocli at every boot.
+     */
+    static CommandLine commandLine() {
         setLogFormat();
         CommandLine cl = new CommandLine(new FdeAgentCli());
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
