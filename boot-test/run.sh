@@ -15,13 +15,15 @@
 #                         reference-values measure/predict (what the builder does, by hand)
 #      then the simulated TEE's identity goes to the boot partition as cvm-fde/simulated-identity/
 #   5. positive twin: boot.sh --hostfwd P:7220; when the console shows "fde: <IP>:7220",
-#      attestation-client release --baseline <hash.json> ... must exit 0 and the guest must print
+#      attestation-client release with a WRONG key must exit 1 (the guest reports "unlock FAILED"
+#      and keeps waiting), then with the right key exit 0; the guest must print
 #      "CVMFDE-MARKER: root is /dev/mapper/encroot" and "CVMFDE-DM: encroot"
-#   6. negative twin: the same image, a hash.json whose initramfs digest is wrong, short agent
-#      waits (cvmfde.verifier_wait/give_up): release must exit 3, the agent must give up, the
+#   6. negative twin: short agent waits (cvmfde.verifier_wait=10s, give_up=30s); no verifier in
+#      the first round (the agent must keep waiting), then a hash.json whose initramfs digest is
+#      wrong: release must exit 3 (refused at boot-components), the agent must give up, the
 #      console must say "ROOT STAYS LOCKED" and never show the marker
 #
-# pipeline auto = builder when bin/image-builder has the encrypt command, else manual.
+# pipeline auto = builder when image-builder has its encrypt command (by the source), else manual.
 # Exit status: 0 every twin passed; 1 a twin failed (the tail of its serial log is printed);
 # 2 usage. Needs: qemu-system-x86 qemu-utils dracut-core dracut-network mtools gdisk e2fsprogs
 # cryptsetup-bin busybox-static binutils zstd cpio (and Java 25).
@@ -32,7 +34,7 @@ SG=$REPO/tools/sample-guest
 CLIENT=${CVMFDE_ATTESTATION_CLIENT:-$REPO/bin/attestation-client}   # override: a client built elsewhere
 BUILDER=${CVMFDE_IMAGE_BUILDER:-$REPO/bin/image-builder}
 
-usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 WORK="" TWIN=both PIPELINE=auto PORT="" BOOT_TIMEOUT=420
 while (($#)); do
   case $1 in
@@ -63,7 +65,12 @@ mkdir -p "$WORK"; WORK=$(cd "$WORK" && pwd)
 log "work directory $WORK"
 
 if [[ $PIPELINE == auto ]]; then
-  if "$BUILDER" encrypt --help >/dev/null 2>&1; then PIPELINE=builder; else PIPELINE=manual; fi
+  # by the source, not by running it: a broken builder must fail the test, not switch pipelines
+  if [[ -f $REPO/image-builder/src/main/java/dev/cvmfde/imagebuilder/cli/EncryptCommand.java ]]; then
+    PIPELINE=builder
+  else
+    PIPELINE=manual
+  fi
 fi
 log "pipeline: $PIPELINE"
 
@@ -177,44 +184,58 @@ awk '!done && /"initramfs"/ { match($0, /"initramfs" *: *"/); p = RSTART + RLENG
 cmp -s "$HASH" "$WORK/tampered.hash.json" && die "could not make the tampered baseline"
 
 # ---------------------------------------------------------------- 5/6: the twins
-# run_twin NAME BASELINE EXPECTED_RELEASE_STATUS EXTRA_KERNEL_ARGS STOP_ON
-run_twin() {
-  local name=$1 baseline=$2 want=$3 extra=$4 stop=$5 port serial t start fde_at rel_rc boot_rc bpid
-  port=${PORT:-$(free_port)}
+# start_twin NAME EXTRA_KERNEL_ARGS STOP_ON: boot in the background, wait for "fde: <IP>:7220"
+start_twin() {
+  local name=$1 extra=$2 stop=$3 serial
+  TWIN_NAME=$name TWIN_PORT=${PORT:-$(free_port)} TWIN_START=$(date +%s)
   serial=$WORK/$name.serial.log
-  start=$(date +%s)
-  log "$name twin: booting (hostfwd 127.0.0.1:$port -> 7220${extra:+, extra args: $extra})"
-  local bargs=("$IMG" --hostfwd "$port:7220" --log "$serial" --timeout "$BOOT_TIMEOUT")
+  : >"$WORK/$name.release.out"; : >"$WORK/$name.release.err"
+  log "$name twin: booting (hostfwd 127.0.0.1:$TWIN_PORT -> 7220${extra:+, extra args: $extra})"
+  local bargs=("$IMG" --hostfwd "$TWIN_PORT:7220" --log "$serial" --timeout "$BOOT_TIMEOUT")
   [[ -n $extra ]] && bargs+=(--append-extra "$extra")
   [[ -n $stop ]] && bargs+=(--stop-on "$stop")
   "$SG/boot.sh" "${bargs[@]}" >"$WORK/$name.boot.log" 2>&1 &
-  bpid=$!
-  fde_at=""
-  while kill -0 "$bpid" 2>/dev/null; do
-    if grep -qE 'fde: [0-9.]+:7220' "$serial" 2>/dev/null; then fde_at=$(($(date +%s) - start)); break; fi
+  TWIN_PID=$!
+  wait_console 'fde: [0-9.]+:7220' || fail_twin "$name" "the agent never printed 'fde: <IP>:7220'"
+  log "$name twin: console shows '$(grep -m1 -aoE 'fde: [0-9.]+:7220' "$serial")' after $(($(date +%s) - TWIN_START))s"
+}
+
+# wait_console ERE: until the serial log of the running twin matches (1 if the guest stopped first)
+wait_console() {
+  while kill -0 "$TWIN_PID" 2>/dev/null; do
+    grep -qaE -- "$1" "$WORK/$TWIN_NAME.serial.log" 2>/dev/null && return 0
     sleep 1
   done
-  if [[ -z $fde_at ]]; then
-    wait "$bpid" || true
-    fail_twin "$name" "the agent never printed 'fde: <IP>:7220'"
-  fi
-  log "$name twin: console shows '$(grep -m1 -oE 'fde: [0-9.]+:7220' "$serial")' after ${fde_at}s; releasing with $(basename "$baseline")"
+  grep -qaE -- "$1" "$WORK/$TWIN_NAME.serial.log" 2>/dev/null
+}
+
+# release WHAT BASELINE KEY WANT: attestation-client release against the running twin
+release() {
+  local what=$1 baseline=$2 key=$3 want=$4 rc
   set +e
-  "$CLIENT" release --server "127.0.0.1:$port" --baseline "$baseline" --key-file "$K/rootfs.key" \
+  "$CLIENT" release --server "127.0.0.1:$TWIN_PORT" --baseline "$baseline" --key-file "$key" \
     --trust-anchor "$K/sim/simulated-cpak.pub.pem" --signing-key "$K/verifier/verifier.jwk" \
-    --allow-simulated --retries 20 --timeout 60 >"$WORK/$name.release.out" 2>"$WORK/$name.release.err"
-  rel_rc=$?
-  wait "$bpid"; boot_rc=$?
+    --allow-simulated --retries 20 --timeout 60 >"$WORK/$TWIN_NAME.$what.out" 2>"$WORK/$TWIN_NAME.$what.err"
+  rc=$?
   set -e
-  t=$(($(date +%s) - start))
-  printf -v "TIME_$name" '%s' "$t"
-  log "$name twin: attestation-client release exit $rel_rc (want $want), boot.sh exit $boot_rc, ${t}s"
-  grep -E '^(RELEASED|REFUSED)|FAIL' "$WORK/$name.release.out" | sed "s/^/  [$name release] /" >&2 || true
-  [[ $rel_rc == "$want" ]] || fail_twin "$name" "attestation-client release exited $rel_rc, expected $want"
-  [[ $boot_rc == 0 ]] || fail_twin "$name" "boot.sh exited $boot_rc (124 = timeout)"
+  cat "$WORK/$TWIN_NAME.$what.out" >>"$WORK/$TWIN_NAME.release.out"
+  cat "$WORK/$TWIN_NAME.$what.err" >>"$WORK/$TWIN_NAME.release.err"
+  log "$TWIN_NAME twin: release ($what, $(basename "$baseline"), $(basename "$key")): exit $rc (want $want): $(grep -m1 -E '^(RELEASED|REFUSED)' "$WORK/$TWIN_NAME.$what.out" | cut -c1-160)"
+  [[ $rc == "$want" ]] || fail_twin "$TWIN_NAME" "attestation-client release ($what) exited $rc, expected $want"
+}
+
+# finish_twin: wait for boot.sh (guest powered off, or --stop-on text seen)
+finish_twin() {
+  local rc t
+  set +e; wait "$TWIN_PID"; rc=$?; set -e
+  t=$(($(date +%s) - TWIN_START))
+  printf -v "TIME_$TWIN_NAME" '%s' "$t"
+  log "$TWIN_NAME twin: boot.sh exit $rc after ${t}s"
+  [[ $rc == 0 ]] || fail_twin "$TWIN_NAME" "boot.sh exited $rc (124 = timeout)"
 }
 
 fail_twin() {
+  if [[ -n ${TWIN_PID:-} ]] && kill -0 "$TWIN_PID" 2>/dev/null; then kill "$TWIN_PID" 2>/dev/null || true; wait "$TWIN_PID" 2>/dev/null || true; fi
   echo "---- $1: attestation-client release output ----" >&2
   cat "$WORK/$1.release.out" "$WORK/$1.release.err" 2>/dev/null | tail -40 >&2 || true
   echo "---- $1: boot.sh ----" >&2; cat "$WORK/$1.boot.log" >&2 || true
@@ -223,25 +244,39 @@ fail_twin() {
   die "$1 twin: $2"
 }
 
-need_in_log() { grep -qF -- "$2" "$WORK/$1.serial.log" || fail_twin "$1" "serial log lacks: $2"; }
-never_in_log() { ! grep -qF -- "$2" "$WORK/$1.serial.log" || fail_twin "$1" "serial log shows: $2"; }
+need_in_log() { grep -qaF -- "$2" "$WORK/$1.serial.log" || fail_twin "$1" "serial log lacks: $2"; }
+never_in_log() { ! grep -qaF -- "$2" "$WORK/$1.serial.log" || fail_twin "$1" "serial log shows: $2"; }
+head -c 32 /dev/urandom >"$K/wrong.key"; chmod 600 "$K/wrong.key"
 
 if [[ $TWIN != negative ]]; then
-  run_twin positive "$HASH" 0 "" ""
+  # a key that does not open the volume first: the guest must report it and keep waiting
+  start_twin positive "" ""
+  release wrong-key "$HASH" "$K/wrong.key" 1
+  grep -q 'RELEASED BUT NOT UNLOCKED' "$WORK/positive.wrong-key.out" || fail_twin positive "wrong key: no 'RELEASED BUT NOT UNLOCKED'"
+  release right-key "$HASH" "$K/rootfs.key" 0
+  finish_twin
+  need_in_log positive "unlock FAILED"
   need_in_log positive "CVMFDE-MARKER: root is /dev/mapper/encroot"
   need_in_log positive "CVMFDE-DM: encroot"
   need_in_log positive "fde-agent: done: root volume unlocked"
   never_in_log positive "ROOT STAYS LOCKED"
-  log "positive twin PASSED: $(grep -m1 -F 'CVMFDE-MARKER' "$WORK/positive.serial.log" | tr -d '\r'); $(grep -m1 -F 'CVMFDE-DM:' "$WORK/positive.serial.log" | tr -d '\r')"
+  log "positive twin PASSED: $(grep -m1 -aF 'unlock FAILED' "$WORK/positive.serial.log" | tr -d '\r' | cut -c1-120) ...; then $(grep -m1 -aF 'CVMFDE-MARKER' "$WORK/positive.serial.log" | tr -d '\r'); $(grep -m1 -aF 'CVMFDE-DM:' "$WORK/positive.serial.log" | tr -d '\r')"
 fi
 if [[ $TWIN != positive ]]; then
-  run_twin negative "$WORK/tampered.hash.json" 3 "cvmfde.verifier_wait=10s cvmfde.verifier_wait_max=10s cvmfde.give_up=30s" \
-    "ROOT STAYS LOCKED"
-  need_in_log negative "ROOT STAYS LOCKED"
+  # no verifier during the first round (the agent re-prints its addresses and keeps waiting),
+  # then a verifier whose baseline does not match: refused; the agent gives up, root stays locked
+  start_twin negative "cvmfde.verifier_wait=10s cvmfde.verifier_wait_max=10s cvmfde.give_up=30s" "ROOT STAYS LOCKED"
+  wait_console 'waiting for the verifier on port 7220 \(round 2' || fail_twin negative "no second listening round"
+  release tampered "$WORK/tampered.hash.json" "$K/rootfs.key" 3
+  finish_twin
+  need_in_log negative "no key released within 10s; still waiting"
+  need_in_log negative "the verifier refused to release the key: boot-components"
   need_in_log negative "GIVING UP"
+  need_in_log negative "ROOT STAYS LOCKED"
   never_in_log negative "CVMFDE-MARKER"
   never_in_log negative "root volume unlocked"
-  grep -q 'boot-components' "$WORK/negative.release.out" || fail_twin negative "the refusal does not name boot-components"
-  log "negative twin PASSED: refused at boot-components, console: $(grep -m1 -F 'ROOT STAYS LOCKED' "$WORK/negative.serial.log" | tr -d '\r')"
+  never_in_log negative "key released by the verifier"
+  grep -q 'boot-components' "$WORK/negative.tampered.out" || fail_twin negative "the refusal does not name boot-components"
+  log "negative twin PASSED: refused at boot-components; console: $(grep -m1 -aF 'ROOT STAYS LOCKED' "$WORK/negative.serial.log" | tr -d '\r')"
 fi
 log "boot test PASSED (pipeline $PIPELINE, positive ${TIME_positive:--}s, negative ${TIME_negative:--}s, total $(($(date +%s) - T0))s)"
