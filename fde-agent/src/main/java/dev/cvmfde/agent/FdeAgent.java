@@ -1,0 +1,208 @@
+package dev.cvmfde.agent;
+
+import dev.cvmfde.agent.config.AgentConfig;
+import dev.cvmfde.agent.console.AgentConsole;
+import dev.cvmfde.agent.luks.LuksVolumes;
+import dev.cvmfde.agent.luks.RootDeviceException;
+import dev.cvmfde.agent.net.AddressSource;
+import dev.cvmfde.agent.net.HostAddress;
+import dev.cvmfde.agent.net.NetworkWait;
+import dev.cvmfde.agent.unlock.UnlockCommand;
+import dev.cvmfde.agent.unlock.VolumeKeySink;
+import dev.cvmfde.protocol.release.KeyMaterialException;
+import dev.cvmfde.protocol.release.PinnedVerifierKey;
+import dev.cvmfde.server.AttestationServer;
+import dev.cvmfde.server.RunningServer;
+import dev.cvmfde.server.ServerConfig;
+import dev.cvmfde.server.ServerOutcome;
+import dev.cvmfde.server.ServerStartException;
+import dev.cvmfde.server.VerifierTrust;
+import dev.cvmfde.server.provider.EvidenceException;
+import dev.cvmfde.server.provider.EvidenceProvider;
+import dev.cvmfde.server.provider.EvidenceProviders;
+import dev.cvmfde.server.provider.ProviderOptions;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The boot-time agent: find the root volume by its LUKS UUID, wait for the network, serve
+ * attestation evidence and open the volume with the first released key that works. Every way it
+ * can end is an {@link AgentOutcome}; none of them leaves the volume open without a verifier's
+ * release, and none hangs forever (every wait is bounded by the configuration).
+ *
+ * <pre>{@code
+ * AgentOutcome outcome = new FdeAgent(config, new SystemAddresses(), AgentConsole.system()).run();
+ * }</pre>
+ */
+public final class FdeAgent {
+    private final AgentConfig config;
+    private final AddressSource addresses;
+    private final AgentConsole console;
+    private final Duration pollInterval;
+
+    public FdeAgent(AgentConfig config, AddressSource addresses, AgentConsole console) {
+        this(config, addresses, console, NetworkWait.DEFAULT_POLL_INTERVAL);
+    }
+
+    /** As above with the network/device poll interval (tests shorten it). */
+    public FdeAgent(AgentConfig config, AddressSource addresses, AgentConsole console, Duration pollInterval) {
+        this.config = config;
+        this.addresses = addresses;
+        this.console = console;
+        this.pollInterval = pollInterval;
+    }
+
+    public AgentOutcome run() throws InterruptedException {
+        console.say("starting (image " + (config.imageId().isEmpty() ? "-" : config.imageId()) + ", provider "
+                + config.provider() + ", root LUKS UUID " + config.luksUuid() + ")");
+        PinnedVerifierKey verifierKey;
+        EvidenceProvider provider;
+        try {
+            verifierKey = PinnedVerifierKey.read(config.verifierKey());
+            provider = EvidenceProviders.byName(config.provider(), providerOptions());
+        } catch (KeyMaterialException | EvidenceException e) {
+            return report(new AgentOutcome.Failed(e.getMessage()));
+        }
+        Path device;
+        try {
+            device = findRoot();
+        } catch (RootDeviceException e) {
+            return report(new AgentOutcome.NoRootDevice(e.getMessage()));
+        }
+        console.say("root volume " + config.luksUuid() + " is " + device);
+        List<HostAddress> found = NetworkWait.await(addresses, config.interfaceName(), config.networkTimeout(), pollInterval);
+        if (found.isEmpty()) {
+            return report(new AgentOutcome.NoNetwork("network: no usable address"
+                    + config.interfaceName().map(i -> " on " + i).orElse(" on any interface") + " within "
+                    + AgentConsole.human(config.networkTimeout()) + " (expected DHCP from ip=dhcp rd.neednet=1, or the"
+                    + " address of ip=); check the NIC driver and the DHCP server"));
+        }
+        VolumeKeySink sink = new VolumeKeySink(new UnlockCommand(config.unlockCommand(), config.unlockTimeout()),
+                device, config.mapperName(), console);
+        ServerConfig serverConfig;
+        try {
+            serverConfig = ServerConfig.of(bindAddress(), provider, VerifierTrust.pinned(verifierKey), sink);
+        } catch (UnknownHostException e) {
+            return report(new AgentOutcome.Failed("bind address '" + config.bindAddress().orElse("") + "' is not an IP address"));
+        }
+        return report(serve(serverConfig, sink));
+    }
+
+    /** Listening rounds with backoff until a key opens the volume or {@code verifierGiveUp} passed. */
+    private AgentOutcome serve(ServerConfig serverConfig, VolumeKeySink sink) throws InterruptedException {
+        long deadline = System.nanoTime() + config.verifierGiveUp().toNanos();
+        Duration round = config.verifierWait();
+        RunningServer server = null;
+        String lastStartError = "";
+        try {
+            for (int n = 1; ; n++) {
+                if (server == null || !server.isServing()) {
+                    server = closeQuietly(server);
+                    try {
+                        server = AttestationServer.start(serverConfig);
+                    } catch (ServerStartException e) {
+                        lastStartError = e.getMessage();
+                        console.say("cannot listen: " + e.getMessage() + "; trying again");
+                    }
+                }
+                Duration left = Duration.ofNanos(deadline - System.nanoTime());
+                Duration wait = round.compareTo(left) < 0 ? round : left;
+                if (server != null) {
+                    printAddresses(server, n, wait);
+                    Optional<ServerOutcome> outcome = server.awaitUnlocked(wait);
+                    if (outcome.isPresent() && outcome.get() instanceof ServerOutcome.Unlocked u) {
+                        return new AgentOutcome.Unlocked(u.detail(), u.verifier());
+                    }
+                } else {
+                    Thread.sleep(wait);
+                }
+                if (sink.opened()) {
+                    return new AgentOutcome.Unlocked(config.mapperName() + " opened", null);
+                }
+                if (deadline - System.nanoTime() <= 0) {
+                    return new AgentOutcome.NoVerifier("verifier: no verifier released a working key within "
+                            + AgentConsole.human(config.verifierGiveUp()) + " (" + n + " rounds)"
+                            + (lastStartError.isEmpty() ? "" : "; last listen error: " + lastStartError)
+                            + "; check that the host runs attestation-client against this address and port");
+                }
+                console.say("no key released within " + AgentConsole.human(wait) + "; still waiting");
+                Duration doubled = round.multipliedBy(2);
+                round = doubled.compareTo(config.verifierWaitMax()) > 0 ? config.verifierWaitMax() : doubled;
+            }
+        } finally {
+            closeQuietly(server);
+        }
+    }
+
+    private void printAddresses(RunningServer server, int round, Duration wait) {
+        int port = server.localAddress().getPort();
+        InetAddress bound = server.localAddress().getAddress();
+        List<HostAddress> now = bound.isAnyLocalAddress()
+                ? NetworkWait.current(addresses, config.interfaceName())
+                : List.of(new HostAddress("bound", bound));
+        for (HostAddress a : now) {
+            console.address(a.withPort(port));
+        }
+        console.say("waiting for the verifier on port " + port + " (round " + round + ", "
+                + AgentConsole.human(wait) + ")");
+    }
+
+    private Path findRoot() throws RootDeviceException, InterruptedException {
+        long deadline = System.nanoTime() + config.networkTimeout().toNanos();
+        while (true) {
+            try {
+                return LuksVolumes.findByUuid(config.blockClassDir(), config.deviceDir(), config.luksUuid());
+            } catch (RootDeviceException e) {
+                if (System.nanoTime() - deadline >= 0 || e.getMessage().contains("refusing to guess")) {
+                    throw e;
+                }
+                Thread.sleep(pollInterval);
+            }
+        }
+    }
+
+    private InetSocketAddress bindAddress() throws UnknownHostException {
+        if (config.bindAddress().isEmpty()) {
+            return new InetSocketAddress(config.port());
+        }
+        String a = config.bindAddress().get();
+        if (!a.matches("[0-9a-fA-F.:\\[\\]%A-Za-z]+") || !(a.contains(".") || a.contains(":"))) {
+            throw new UnknownHostException(a);
+        }
+        return new InetSocketAddress(InetAddress.ofLiteral(a.replace("[", "").replace("]", "")), config.port());
+    }
+
+    private ProviderOptions providerOptions() {
+        ProviderOptions options = ProviderOptions.defaults();
+        if (config.simulatedIdentity().isPresent()) {
+            options = options.withSimulatedIdentity(config.simulatedIdentity().get());
+        }
+        if (config.simulatedEventLog().isPresent()) {
+            options = options.withSimulatedEventLog(config.simulatedEventLog().get());
+        }
+        return options;
+    }
+
+    private AgentOutcome report(AgentOutcome outcome) {
+        switch (outcome) {
+            case AgentOutcome.Unlocked u -> console.say("done: root volume unlocked; boot continues");
+            case AgentOutcome.NoVerifier f -> console.say("GIVING UP: " + f.message() + "; the root stays locked");
+            case AgentOutcome.NoNetwork f -> console.say("GIVING UP: " + f.message() + "; the root stays locked");
+            case AgentOutcome.NoRootDevice f -> console.say("GIVING UP: " + f.message());
+            case AgentOutcome.Failed f -> console.say("FAILED: " + f.message() + "; the root stays locked");
+        }
+        return outcome;
+    }
+
+    private static RunningServer closeQuietly(RunningServer server) {
+        if (server != null) {
+            server.close();
+        }
+        return null;
+    }
+}

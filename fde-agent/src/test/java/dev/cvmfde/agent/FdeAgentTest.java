@@ -1,0 +1,186 @@
+package dev.cvmfde.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.nimbusds.jose.jwk.ECKey;
+import dev.cvmfde.agent.config.AgentConfig;
+import dev.cvmfde.agent.selftest.LoopbackVerifier;
+import dev.cvmfde.protocol.release.VerifierKeys;
+import dev.cvmfde.protocol.secret.SecretBytes;
+import dev.cvmfde.protocol.wire.Ack;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent end to end on this host: the simulated TEE, real sockets on 127.0.0.1, a verifier
+ * built from the protocol primitives, and a real cryptsetup checking the key against a real
+ * LUKS2 file found by its UUID among fake block devices (sysfs and /dev are the edge).
+ */
+class FdeAgentTest {
+    private static final Duration LONG = Duration.ofSeconds(60);
+
+    @TempDir
+    Path tmp;
+    Path sys;
+    Path dev;
+    LuksFixture root;
+    ECKey verifier;
+    Path verifierPub;
+
+    @BeforeEach
+    void disk() throws Exception {
+        sys = Files.createDirectories(tmp.resolve("sys/class/block"));
+        dev = Files.createDirectories(tmp.resolve("dev"));
+        for (String name : new String[] {"vda", "vda1", "vda2", "sr0"}) {
+            Files.createDirectory(sys.resolve(name));
+        }
+        Files.write(dev.resolve("vda"), new byte[4096]);
+        Files.write(dev.resolve("vda1"), "not a LUKS volume".getBytes());
+        root = LuksFixture.format(dev.resolve("vda2"));
+        // sr0 is listed but has no node (an empty drive): it must be skipped, not fail the scan
+        verifier = VerifierKeys.generate();
+        verifierPub = tmp.resolve("verifier.pub.pem");
+        VerifierKeys.writePublicPem(verifier.toPublicJWK(), verifierPub);
+    }
+
+    private AgentConfig config() {
+        return AgentConfig.defaults(root.uuid)
+                .withBindAddress("127.0.0.1").withPort(0).withProvider("simulated").withVerifierKey(verifierPub)
+                .withNetworkTimeout(Duration.ofSeconds(20))
+                .withVerifierWait(Duration.ofSeconds(20), Duration.ofSeconds(40), Duration.ofSeconds(90))
+                .withUnlockCommand(AgentConfig.TEST_PASSPHRASE_COMMAND, Duration.ofSeconds(60))
+                .withBlockDevices(sys, dev);
+    }
+
+    private static Ack release(InetSocketAddress agent, byte[] key, ECKey signer) throws Exception {
+        try (SecretBytes secret = SecretBytes.copyOf(key)) {
+            return LoopbackVerifier.release(agent, secret, signer);
+        }
+    }
+
+    @Test
+    void run_rightKeyReleased_unlocksAndExitsZero() throws Exception {
+        try (AgentHarness agent = new AgentHarness()) {
+            agent.start(config(), agent.lateLoopback(0));
+            Ack ack = release(agent.awaitAddress(LONG), root.key, verifier);
+
+            assertTrue(ack.unlocked(), ack.detail());
+            AgentOutcome outcome = agent.awaitOutcome(LONG);
+            assertInstanceOf(AgentOutcome.Unlocked.class, outcome);
+            assertEquals(0, outcome.exitStatus());
+            assertTrue(agent.console().contains("root volume " + root.uuid + " is " + dev.resolve("vda2")), agent.console());
+            assertFalse(agent.console().toLowerCase().contains(HexFormat.of().formatHex(root.key)), "key bytes on the console");
+        }
+    }
+
+    @Test
+    void run_wrongKeyThenRightKey_reportsFailureKeepsWaitingThenUnlocks() throws Exception {
+        try (AgentHarness agent = new AgentHarness()) {
+            agent.start(config(), agent.lateLoopback(0));
+            InetSocketAddress address = agent.awaitAddress(LONG);
+            byte[] wrong = root.key.clone();
+            wrong[0] ^= 1;
+
+            Ack first = release(address, wrong, verifier);
+            assertFalse(first.unlocked());
+            assertTrue(first.detail().contains("cryptsetup status"), first.detail());
+            assertTrue(agent.console().contains("unlock FAILED"), agent.console());
+            assertFalse(agent.awaitOutcomeQuietly());
+
+            Ack second = release(address, root.key, verifier);
+            assertTrue(second.unlocked(), second.detail());
+            assertEquals(0, agent.awaitOutcome(LONG).exitStatus());
+        }
+    }
+
+    @Test
+    void run_releaseFromUnpinnedVerifier_refusedAndRootStaysLocked() throws Exception {
+        try (AgentHarness agent = new AgentHarness()) {
+            agent.start(config(), agent.lateLoopback(0));
+            Ack ack = release(agent.awaitAddress(LONG), root.key, VerifierKeys.generate());
+
+            assertFalse(ack.unlocked());
+            assertTrue(ack.detail().startsWith("release refused"), ack.detail());
+            assertFalse(agent.console().contains("key released by the verifier"), agent.console());
+        }
+    }
+
+    @Test
+    void run_noVerifier_retriesWithBackoffThenGivesUpWithStatus4() throws Exception {
+        AgentConfig c = config().withVerifierWait(Duration.ofMillis(300), Duration.ofMillis(600), Duration.ofMillis(1500));
+        try (AgentHarness agent = new AgentHarness()) {
+            long t0 = System.nanoTime();
+            agent.start(c, agent.lateLoopback(0));
+            AgentOutcome outcome = agent.awaitOutcome(LONG);
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+            assertInstanceOf(AgentOutcome.NoVerifier.class, outcome);
+            assertEquals(AgentOutcome.NO_VERIFIER, outcome.exitStatus());
+            String console = agent.console();
+            assertTrue(console.contains("(round 1, 300ms)") && console.contains("(round 2, 600ms)"), console);
+            assertTrue(console.split("\nfde: 127.0.0.1:").length >= 3, "address printed again each round:\n" + console);
+            assertTrue(console.contains("GIVING UP: verifier:"), console);
+            assertTrue(took.compareTo(Duration.ofMillis(1400)) >= 0, "gave up after " + took);
+        }
+    }
+
+    @Test
+    void run_networkLate_waitsThenServes() throws Exception {
+        try (AgentHarness agent = new AgentHarness()) {
+            agent.start(config(), agent.lateLoopback(5));
+            InetSocketAddress address = agent.awaitAddress(LONG);
+
+            assertTrue(agent.polls.get() >= 6, "polls: " + agent.polls.get());
+            assertTrue(release(address, root.key, verifier).unlocked());
+            assertEquals(0, agent.awaitOutcome(LONG).exitStatus());
+        }
+    }
+
+    @Test
+    void run_networkNeverUp_givesUpWithStatus5() throws Exception {
+        try (AgentHarness agent = new AgentHarness()) {
+            agent.start(config().withNetworkTimeout(Duration.ofMillis(400)), agent.lateLoopback(Integer.MAX_VALUE));
+            AgentOutcome outcome = agent.awaitOutcome(LONG);
+
+            assertInstanceOf(AgentOutcome.NoNetwork.class, outcome);
+            assertEquals(AgentOutcome.NO_NETWORK, outcome.exitStatus());
+            assertTrue(agent.console().contains("GIVING UP: network:"), agent.console());
+            assertTrue(agent.polls.get() >= 2, "polled " + agent.polls.get());
+        }
+    }
+
+    @Test
+    void run_uuidNotOnAnyDevice_givesUpWithStatus6() throws Exception {
+        AgentConfig c = AgentConfig.defaults("11111111-2222-4333-8444-555555555555").withBindAddress("127.0.0.1").withPort(0)
+                .withProvider("simulated").withVerifierKey(verifierPub).withNetworkTimeout(Duration.ofMillis(300))
+                .withBlockDevices(sys, dev);
+        try (AgentHarness agent = new AgentHarness()) {
+            AgentOutcome outcome = agent.start(c, agent.lateLoopback(0)).awaitOutcome(LONG);
+
+            assertInstanceOf(AgentOutcome.NoRootDevice.class, outcome);
+            assertEquals(AgentOutcome.NO_ROOT_DEVICE, outcome.exitStatus());
+            assertTrue(agent.console().contains("root device: no LUKS volume with UUID 11111111-2222-4333-8444-555555555555"),
+                    agent.console());
+        }
+    }
+
+    @Test
+    void run_missingVerifierKey_failsWithStatus1() throws Exception {
+        try (AgentHarness agent = new AgentHarness()) {
+            AgentOutcome outcome = agent.start(config().withVerifierKey(tmp.resolve("absent.pem")), agent.lateLoopback(0))
+                    .awaitOutcome(LONG);
+
+            assertInstanceOf(AgentOutcome.Failed.class, outcome);
+            assertEquals(AgentOutcome.ERROR, outcome.exitStatus());
+        }
+    }
+}
