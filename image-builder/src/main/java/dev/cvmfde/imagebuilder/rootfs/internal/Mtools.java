@@ -19,6 +19,9 @@ public final class Mtools {
     /** Tool output kept for error messages. */
     static final int MAX_OUTPUT_BYTES = 16 * 1024;
 
+    /** Time stamp of the files we add (SOURCE_DATE_EPOCH when set, like the sample guest's build). */
+    static final java.time.Instant EPOCH = java.time.Instant.ofEpochSecond(sourceDateEpoch());
+
     private final Path image;
 
     public Mtools(Path image) {
@@ -32,6 +35,12 @@ public final class Mtools {
 
     /** Copies {@code file} to {@code target} (e.g. {@code grub/grub.cfg}), replacing it. */
     public void put(Path file, String target) throws EncryptException {
+        try {
+            // mcopy -m keeps the source's mtime: a fixed one keeps the partition reproducible
+            java.nio.file.Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(EPOCH));
+        } catch (IOException e) {
+            throw new EncryptException(EncryptException.Step.BOOT, "cannot set the time of " + file + ": " + e.getMessage(), e);
+        }
         run("mcopy", "-o", "-m", "-i", image.toString(), file.toString(), "::/" + target);
     }
 
@@ -39,6 +48,15 @@ public final class Mtools {
     public void mkdirIfAbsent(String dir) throws EncryptException {
         if (!exec("mdir", "-b", "-i", image.toString(), "::/" + dir).ok()) {
             run("mmd", "-i", image.toString(), "::/" + dir);
+        }
+    }
+
+    private static long sourceDateEpoch() {
+        String v = System.getenv("SOURCE_DATE_EPOCH");
+        try {
+            return v == null ? 1700000000L : Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            return 1700000000L;
         }
     }
 
@@ -61,7 +79,7 @@ public final class Mtools {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("MTOOLS_SKIP_CHECK", "1");
         pb.environment().put("MTOOLS_NO_VFAT", "0");
-        pb.environment().put("SOURCE_DATE_EPOCH", "1700000000");
+        pb.environment().put("SOURCE_DATE_EPOCH", Long.toString(EPOCH.getEpochSecond()));
         Process p;
         try {
             p = pb.start();
