@@ -8,8 +8,11 @@ import java.util.Objects;
  */
 public record Check(Stage stage, String name, Outcome outcome, String expected, String actual, String detail) {
 
-    /** The outcome of one check. */
-    public enum Outcome { PASS, FAIL, SKIPPED }
+    /**
+     * The outcome of one check. {@code FLAGGED} passes but must be shown loudly (the evidence
+     * came from the simulated TEE and the caller allowed it).
+     */
+    public enum Outcome { PASS, FAIL, SKIPPED, FLAGGED }
 
     public Check {
         Objects.requireNonNull(stage, "stage");
@@ -30,6 +33,10 @@ public record Check(Stage stage, String name, Outcome outcome, String expected, 
 
     public static Check skipped(Stage stage, String name, String why) {
         return new Check(stage, name, Outcome.SKIPPED, "", "", why);
+    }
+
+    public static Check flagged(Stage stage, String name, String expected, String actual, String detail) {
+        return new Check(stage, name, Outcome.FLAGGED, expected, actual, detail);
     }
 
     public boolean failed() {

@@ -120,6 +120,40 @@ public final class CoseSign1 {
                 + " bytes; expected " + 2 * algorithm.fieldBytes() + " bytes r‖s or a DER ECDSA signature");
     }
 
+    /**
+     * Like {@link #verify(PublicKey)}, but ECDSA signatures (raw r‖s or DER) are checked on JCA
+     * with {@code ecdsaProvider} instead of COSE-Java and the default provider. The host
+     * verifier passes Bouncy Castle, several times faster than the JDK for P-384; this module
+     * itself stays free of it. Key checks, PS256 and the result are the same as {@code verify(key)}.
+     */
+    public CoseVerification verify(PublicKey key, java.security.Provider ecdsaProvider) {
+        java.util.Objects.requireNonNull(ecdsaProvider, "ecdsaProvider");
+        Optional<String> mismatch = JcaSignatures.keyMismatch(algorithm, key);
+        if (mismatch.isPresent()) {
+            return new CoseVerification.Invalid(mismatch.get());
+        }
+        if (!algorithm.isEcdsa()) {
+            return JcaSignatures.verifyPss(this, key);
+        }
+        if (signature.length == 2 * algorithm.fieldBytes()) {
+            CoseVerification raw = JcaSignatures.verifyEcdsaDer(this, key, EcdsaSignatures.rawToDer(signature),
+                    ecdsaProvider, SignatureEncoding.RAW);
+            if (raw.isValid()) {
+                return raw;
+            }
+        }
+        Optional<byte[]> raw = EcdsaSignatures.derToRaw(signature, algorithm.fieldBytes());
+        if (raw.isPresent()) {
+            return JcaSignatures.verifyEcdsaDer(this, key, EcdsaSignatures.rawToDer(raw.get()), ecdsaProvider,
+                    SignatureEncoding.DER);
+        }
+        if (signature.length == 2 * algorithm.fieldBytes()) {
+            return new CoseVerification.Invalid(algorithm + " signature does not verify with the given key");
+        }
+        return new CoseVerification.Invalid(algorithm + " signature is " + signature.length
+                + " bytes; expected " + 2 * algorithm.fieldBytes() + " bytes r‖s or a DER ECDSA signature");
+    }
+
     /** The Sig_structure ("Signature1", protected, empty external AAD, payload) that is signed. */
     public byte[] toBeSigned() {
         return sigStructure(protectedHeader, payload);

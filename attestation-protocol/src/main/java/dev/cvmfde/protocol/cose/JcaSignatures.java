@@ -75,12 +75,19 @@ final class JcaSignatures {
     }
 
     static CoseVerification verifyEcdsaDer(CoseSign1 msg, PublicKey key, byte[] der) {
+        return verifyEcdsaDer(msg, key, der, null, SignatureEncoding.DER);
+    }
+
+    /** {@code provider} null: the JCA default. {@code encoding}: how the signature was laid out in the token. */
+    static CoseVerification verifyEcdsaDer(CoseSign1 msg, PublicKey key, byte[] der, java.security.Provider provider,
+            SignatureEncoding encoding) {
         try {
-            Signature s = Signature.getInstance(msg.algorithm().jcaName());
+            Signature s = provider == null ? Signature.getInstance(msg.algorithm().jcaName())
+                    : Signature.getInstance(msg.algorithm().jcaName(), provider);
             s.initVerify(key);
             s.update(msg.toBeSigned());
             return s.verify(der)
-                    ? new CoseVerification.Valid(msg.algorithm(), SignatureEncoding.DER)
+                    ? new CoseVerification.Valid(msg.algorithm(), encoding)
                     : new CoseVerification.Invalid(msg.algorithm() + " signature does not verify with the given key");
         } catch (GeneralSecurityException | RuntimeException e) {
             return new CoseVerification.Invalid(msg.algorithm() + " signature check failed: " + e.getMessage());

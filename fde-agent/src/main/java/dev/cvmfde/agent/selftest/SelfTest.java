@@ -56,7 +56,8 @@ public final class SelfTest {
                             : UnlockOutcome.failed("self-test key differs"));
             try (RunningServer server = AttestationServer.start(config)) {
                 Duration toListening = Duration.ofNanos(System.nanoTime() - t0);
-                console.say("self-test: listening on " + server.localAddress() + " after " + toListening.toMillis() + " ms");
+                console.say("self-test: listening on " + server.localAddress() + " after " + toListening.toMillis()
+                        + " ms in main (epoch-ms " + System.currentTimeMillis() + ")");
                 Ack ack = LoopbackVerifier.release(server.localAddress(), key, signing);
                 if (!ack.unlocked()) {
                     throw new IllegalStateException("self-test: the agent did not accept the key: " + ack.detail());

@@ -1,0 +1,25 @@
+package dev.cvmfde.client.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code attestation-client}: the host side — verify evidence (and, later, release keys). */
+@Command(name = "attestation-client", mixinStandardHelpOptions = true, version = "attestation-client 0.1.0",
+        description = "Verifies CCA / virtCCA attestation evidence against a trust anchor and reference values.",
+        subcommands = {VerifyCommand.class},
+        footerHeading = "%nExit codes:%n", footer = ExitCodes.HELP)
+public final class AttestationClientCli implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AttestationClientCli()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (e.g. verify)");
+    }
+}

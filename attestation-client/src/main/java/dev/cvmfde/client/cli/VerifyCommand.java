@@ -1,0 +1,188 @@
+package dev.cvmfde.client.cli;
+
+import dev.cvmfde.client.verify.Affirming;
+import dev.cvmfde.client.verify.Appraisal;
+import dev.cvmfde.client.verify.AppraisalJson;
+import dev.cvmfde.client.verify.EvidenceInput;
+import dev.cvmfde.client.verify.ReferenceBaseline;
+import dev.cvmfde.client.verify.Refused;
+import dev.cvmfde.client.verify.TrustAnchor;
+import dev.cvmfde.client.verify.VerdictTable;
+import dev.cvmfde.client.verify.Verifier;
+import dev.cvmfde.protocol.baseline.BaselineSignature;
+import dev.cvmfde.protocol.release.PinnedVerifierKey;
+import dev.cvmfde.protocol.token.CcaTokenDecoder;
+import dev.cvmfde.refvalues.hashjson.HashJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code verify}: checks a token (and optionally its event log against hash.json) and prints every check. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {
+            "Verifies a CCA / virtCCA attestation token, stage by stage: decode, platform-signature (trust anchor), "
+                    + "realm-signature (RAK), binding, freshness, baseline (hash.json signature), rim, event-log "
+                    + "(REM replay), boot-components (grub, grub.cfg, kernel, initramfs, kernel command line vs "
+                    + "hash.json), policy. Prints a table of every check (or JSON with --json).",
+            "Freshness FAILS unless --expected-challenge is given; --no-freshness skips it deliberately "
+                    + "(offline inspection only).",
+            "For a virtCCA cVM-only token the trust anchor is the device AIK (key or certificate chain), and the "
+                    + "binding check requires that AIK to equal the RAK in the token.", ""},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  attestation-client verify --token token.cbor --trust-anchor cpak.pub.pem \\",
+            "      --expected-challenge 9f2c…(128 hex) --rim 5a1e…",
+            "  attestation-client verify --token token.cbor --trust-anchor aik-chain.pem --trust-root huawei-root.pem \\",
+            "      --expected-challenge … --event-log ccel.bin --baseline hash.json --baseline-signer builder.pub.jwk",
+            "  attestation-client verify --token old.cbor --trust-anchor cpak.jwk --no-freshness --json",
+            "",
+            "Trust anchor forms: PEM PUBLIC KEY, a public JWK, PEM/DER X.509 certificates (leaf first, self-signed",
+            "root last; or give the root with --trust-root). Chains are validated with PKIX at the current time.",
+            "hash.json may pin the kernel arguments in a \"cmdline\" field (without the kernel path).",
+            "",
+            "Exit codes:",
+            "  0  affirming: every check passed",
+            "  1  error: a file could not be read, a bad trust anchor or baseline, an internal fault",
+            "  2  usage: unknown or conflicting options, malformed hex",
+            "  3  refused: the evidence failed at least one check (the table says which, and why)"})
+public final class VerifyCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--token", required = true, paramLabel = "FILE", description = "The attestation token (CBOR).")
+    Path token;
+
+    @Option(names = "--trust-anchor", required = true, paramLabel = "FILE",
+            description = "Platform key (CPAK/IAK) or, for cVM-only tokens, the device AIK: PEM, JWK or certificates.")
+    Path trustAnchor;
+
+    @Option(names = "--trust-root", paramLabel = "FILE",
+            description = "Root certificate the --trust-anchor chain must validate to (when not in that file).")
+    Path trustRoot;
+
+    @Option(names = "--expected-challenge", paramLabel = "HEX", description = "The 64-byte realm challenge (128 hex).")
+    String expectedChallenge;
+
+    @Option(names = "--no-freshness", description = "Do NOT check the realm challenge (offline inspection; loud in the output).")
+    boolean noFreshness;
+
+    @Option(names = "--rim", paramLabel = "HEX", description = "Reference realm initial measurement (32/48/64 bytes in hex).")
+    String rim;
+
+    @Option(names = "--event-log", paramLabel = "FILE", description = "CCEL event log to replay against the REMs.")
+    Path eventLog;
+
+    @Option(names = "--baseline", paramLabel = "FILE", description = "hash.json to compare the boot components with (needs --event-log).")
+    Path baseline;
+
+    @Option(names = "--baseline-signer", paramLabel = "PUBKEY",
+            description = "Public key (JWK or PEM, P-256/P-384) that must have signed hash.json (hash.json.jws beside it).")
+    Path baselineSigner;
+
+    @Option(names = "--baseline-signature", paramLabel = "FILE", description = "Detached JWS over hash.json (default: <baseline>.jws).")
+    Path baselineSignature;
+
+    @Option(names = "--allow-simulated", description = "Accept evidence from the simulated TEE (flagged loudly).")
+    boolean allowSimulated;
+
+    @Option(names = "--json", description = "Print JSON instead of the table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        return ExitCodes.guard(spec, this::verify);
+    }
+
+    private int verify() throws Exception {
+        checkUsage();
+        EvidenceInput.Builder b = EvidenceInput.builder(read(token, CcaTokenDecoder.MAX_TOKEN_BYTES + 1),
+                trustRoot == null ? TrustAnchor.load(trustAnchor) : TrustAnchor.load(trustAnchor, trustRoot));
+        if (expectedChallenge != null) {
+            b.expectedChallenge(hex(expectedChallenge, "--expected-challenge", 64));
+        } else if (noFreshness) {
+            b.withoutFreshness();
+        }
+        if (rim != null) {
+            b.referenceRim(hex(rim, "--rim", -1));
+        }
+        if (eventLog != null) {
+            b.eventLog(read(eventLog, EvidenceInput.MAX_EVENT_LOG_BYTES + 1));
+        }
+        if (baseline != null) {
+            b.baseline(reference());
+        }
+        Appraisal appraisal = Verifier.appraise(b.allowSimulated(allowSimulated).build());
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(json ? AppraisalJson.toJson(appraisal) : VerdictTable.render(appraisal));
+        out.flush();
+        return switch (appraisal) {
+            case Affirming a -> ExitCodes.OK;
+            case Refused r -> ExitCodes.REFUSED;
+        };
+    }
+
+    private void checkUsage() {
+        if (expectedChallenge != null && noFreshness) {
+            throw ExitCodes.usage(spec, "--expected-challenge and --no-freshness exclude each other");
+        }
+        if (baseline != null && eventLog == null) {
+            throw ExitCodes.usage(spec, "--baseline needs --event-log: the boot components are read from the log");
+        }
+        if (baseline == null && (baselineSigner != null || baselineSignature != null)) {
+            throw ExitCodes.usage(spec, "--baseline-signer and --baseline-signature need --baseline");
+        }
+        if (baselineSignature != null && baselineSigner == null) {
+            throw ExitCodes.usage(spec, "--baseline-signature needs --baseline-signer (the key it must verify with)");
+        }
+    }
+
+    private ReferenceBaseline reference() throws Exception {
+        byte[] json = read(baseline, HashJson.MAX_HASH_JSON_BYTES + 1);
+        if (json.length > HashJson.MAX_HASH_JSON_BYTES) {
+            throw new IOException(baseline + " is larger than MAX_HASH_JSON_BYTES=" + HashJson.MAX_HASH_JSON_BYTES);
+        }
+        if (baselineSigner == null) {
+            return ReferenceBaseline.unsigned(json);
+        }
+        Path sig = baselineSignature != null ? baselineSignature
+                : baseline.resolveSibling(baseline.getFileName() + BaselineSignature.FILE_SUFFIX);
+        Optional<String> jws = Optional.empty();
+        if (baselineSignature != null || Files.exists(sig)) {
+            jws = Optional.of(new String(read(sig, BaselineSignature.MAX_JWS_CHARS + 1), StandardCharsets.US_ASCII));
+        }
+        return ReferenceBaseline.signed(json, jws, PinnedVerifierKey.read(baselineSigner).publicKey());
+    }
+
+    private byte[] hex(String s, String option, int bytes) {
+        try {
+            byte[] b = HexFormat.of().parseHex(s.strip());
+            if (bytes > 0 && b.length != bytes) {
+                throw ExitCodes.usage(spec, option + ": " + b.length + " bytes given; exactly " + bytes + " ("
+                        + 2 * bytes + " hex characters) are required");
+            }
+            if (bytes < 0 && b.length != 32 && b.length != 48 && b.length != 64) {
+                throw ExitCodes.usage(spec, option + ": " + b.length + " bytes given; 32, 48 or 64 are allowed");
+            }
+            return b;
+        } catch (IllegalArgumentException e) {
+            throw ExitCodes.usage(spec, option + ": not hex (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Reads at most {@code limit} bytes: the verifier reports (refuses) anything at the limit as too large. */
+    private static byte[] read(Path file, int limit) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(limit);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.cvmfde.client.verify;
+
+import com.nimbusds.jose.jwk.ECKey;
+import dev.cvmfde.protocol.token.CollectionForm;
+import dev.cvmfde.protocol.token.PlatformClaims;
+import dev.cvmfde.protocol.token.RealmClaims;
+import dev.cvmfde.protocol.wire.ChallengeBinding;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Evidence that passed every check: its claims are verified (signatures, RAK binding) and
+ * appraised (freshness, RIM, REMs, boot components, policy). Only {@link Verifier} can make one;
+ * key release accepts nothing else. Before releasing to an ephemeral key, call
+ * {@link #isBoundTo(byte[], ECKey)}: it holds only if the verified realm challenge is
+ * {@code ChallengeBinding.challenge(nonce, ephemeralKey)}.
+ */
+public final class Affirming implements Appraisal {
+    private final CollectionForm form;
+    private final Optional<PlatformClaims> platformClaims;
+    private final RealmClaims realmClaims;
+    private final List<Check> checks;
+    private final boolean simulated;
+    private final boolean freshnessChecked;
+
+    Affirming(CollectionForm form, Optional<PlatformClaims> platformClaims, RealmClaims realmClaims,
+            List<Check> checks, boolean simulated, boolean freshnessChecked) {
+        this.form = Objects.requireNonNull(form);
+        this.platformClaims = Objects.requireNonNull(platformClaims);
+        this.realmClaims = Objects.requireNonNull(realmClaims);
+        this.checks = List.copyOf(checks);
+        this.simulated = simulated;
+        this.freshnessChecked = freshnessChecked;
+        if (this.checks.stream().anyMatch(Check::failed)) {
+            throw new IllegalArgumentException("an affirming appraisal cannot hold a failed check");
+        }
+    }
+
+    @Override
+    public List<Check> checks() {
+        return checks;
+    }
+
+    /** The outer token form. */
+    public CollectionForm form() {
+        return form;
+    }
+
+    /** The verified platform claims; absent for virtCCA cVM-only tokens (the AIK signed the cVM token). */
+    public Optional<PlatformClaims> platformClaims() {
+        return platformClaims;
+    }
+
+    /** The verified realm (cVM) claims: RIM, REMs, RAK, personalization value, challenge. */
+    public RealmClaims realmClaims() {
+        return realmClaims;
+    }
+
+    /** True when the evidence came from the simulated TEE (allowed only on request; the checks flag it). */
+    public boolean simulated() {
+        return simulated;
+    }
+
+    /** False when the caller opted out of the freshness check: then this result proves nothing about replay. */
+    public boolean freshnessChecked() {
+        return freshnessChecked;
+    }
+
+    /** The verified 64-byte realm challenge (a copy). */
+    public byte[] realmChallenge() {
+        return realmClaims.challenge();
+    }
+
+    /**
+     * True only when the verified realm challenge equals {@code ChallengeBinding.challenge(nonce,
+     * ephemeralKey)} (constant time): the evidence was made for this nonce and this ephemeral key.
+     */
+    public boolean isBoundTo(byte[] nonce, ECKey ephemeralKey) {
+        byte[] expected = ChallengeBinding.challenge(nonce, ephemeralKey);
+        return MessageDigest.isEqual(realmClaims.challenge(), expected);
+    }
+
+    @Override
+    public String toString() {
+        return "Affirming[" + form + (platformClaims.isEmpty() ? ", cVM only" : "") + ", " + checks.size() + " checks"
+                + (simulated ? ", SIMULATED TEE" : "") + (freshnessChecked ? "" : ", freshness NOT checked") + "]";
+    }
+}

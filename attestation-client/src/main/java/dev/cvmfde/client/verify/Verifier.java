@@ -1,0 +1,97 @@
+package dev.cvmfde.client.verify;
+
+import dev.cvmfde.client.verify.internal.AppraisalStages;
+import dev.cvmfde.client.verify.internal.BaselineStage;
+import dev.cvmfde.client.verify.internal.BootComponentStage;
+import dev.cvmfde.client.verify.internal.IntegrityStages;
+import dev.cvmfde.protocol.token.RealmClaims;
+import dev.cvmfde.protocol.token.UnverifiedCcaToken;
+import dev.cvmfde.refvalues.eventlog.LogEvent;
+import dev.cvmfde.refvalues.hashjson.Baseline;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Verifies CCA / virtCCA evidence and appraises it, stage by stage in {@link Stage} order, and
+ * returns an {@link Appraisal}. Every stage that can run does, so a refusal lists every failed
+ * check; but once an integrity stage (decode, signatures, binding) fails, the claims are
+ * untrusted and the appraisal stages are SKIPPED with that reason, never passed.
+ *
+ * <pre>{@code
+ * Appraisal a = Verifier.appraise(EvidenceInput.builder(token, TrustAnchor.load(anchorFile))
+ *         .expectedChallenge(nonce, ephemeralKey).referenceRim(rim).build());
+ * switch (a) {
+ *     case Affirming ok -> release(ok);
+ *     case Refused no -> log(no.summary());
+ * }
+ * }</pre>
+ */
+public final class Verifier {
+
+    private Verifier() {
+    }
+
+    /**
+     * Verifies {@code input}. Bad evidence gives {@link Refused}; only a fault of the verifier or
+     * its configuration (an unparseable hash.json) throws.
+     */
+    public static Appraisal appraise(EvidenceInput input) throws VerifierException {
+        List<Check> checks = new ArrayList<>();
+        Optional<UnverifiedCcaToken> decoded = IntegrityStages.decode(input.token(), checks);
+        if (decoded.isEmpty()) {
+            skip(checks, Stage.PLATFORM_SIGNATURE, Stage.FRESHNESS, "the token could not be decoded");
+            BaselineStage.check(input.baseline(), checks);
+            skip(checks, Stage.RIM, Stage.POLICY, "the token could not be decoded");
+            return new Refused(checks);
+        }
+        UnverifiedCcaToken token = decoded.get();
+        boolean platform = IntegrityStages.platform(token, input.trustAnchor(), input.validationTime(), checks);
+        boolean realm = IntegrityStages.realm(token, input.trustAnchor(), checks);
+        boolean binding = IntegrityStages.binding(token, input.trustAnchor(), checks);
+        if (!(platform && realm && binding)) {
+            String why = "claims are untrusted: " + (!platform ? Stage.PLATFORM_SIGNATURE : !realm ? Stage.REALM_SIGNATURE
+                    : Stage.BINDING).label() + " failed";
+            skip(checks, Stage.FRESHNESS, Stage.FRESHNESS, why);
+            BaselineStage.check(input.baseline(), checks);
+            skip(checks, Stage.RIM, Stage.POLICY, why);
+            return new Refused(checks);
+        }
+        RealmClaims claims = token.realm().unverifiedClaims();
+        AppraisalStages.freshness(claims, input.freshness(), checks);
+        Optional<Baseline> baseline = BaselineStage.check(input.baseline(), checks);
+        AppraisalStages.rim(claims, input.referenceRim(), checks);
+        Optional<List<LogEvent>> events = AppraisalStages.eventLog(claims, input.eventLog(), checks);
+        bootComponents(input, events, baseline, checks);
+        boolean simulated = AppraisalStages.policy(token, input.allowSimulated(), checks);
+        if (checks.stream().anyMatch(Check::failed)) {
+            return new Refused(checks);
+        }
+        return new Affirming(token.form(), token.platform().map(p -> p.unverifiedClaims()), claims, checks, simulated,
+                input.freshness() instanceof Freshness.Expected);
+    }
+
+    private static void bootComponents(EvidenceInput input, Optional<List<LogEvent>> events, Optional<Baseline> baseline,
+            List<Check> checks) {
+        if (input.baseline().isEmpty()) {
+            checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components", "no baseline given (--baseline)"));
+        } else if (baseline.isEmpty()) {
+            checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components",
+                    "the hash.json signature failed: the baseline is not used"));
+        } else if (events.isEmpty()) {
+            checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components",
+                    "the event log does not replay to the REMs (or is missing): its events prove nothing"));
+        } else {
+            BootComponentStage.check(events.get(), baseline.get(), checks);
+        }
+    }
+
+    /** Marks the stages {@code from} to {@code to} (inclusive) as skipped. */
+    private static void skip(List<Check> checks, Stage from, Stage to, String why) {
+        for (Stage s : Stage.values()) {
+            if (s.compareTo(from) >= 0 && s.compareTo(to) <= 0) {
+                checks.add(Check.skipped(s, s.label(), why));
+            }
+        }
+    }
+}

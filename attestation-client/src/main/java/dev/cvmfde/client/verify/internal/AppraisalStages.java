@@ -1,0 +1,140 @@
+package dev.cvmfde.client.verify.internal;
+
+import dev.cvmfde.client.verify.Check;
+import dev.cvmfde.client.verify.EvidenceInput;
+import dev.cvmfde.client.verify.Freshness;
+import dev.cvmfde.client.verify.Stage;
+import dev.cvmfde.protocol.token.HashAlgorithm;
+import dev.cvmfde.protocol.token.RealmClaims;
+import dev.cvmfde.protocol.token.SimulatedTee;
+import dev.cvmfde.protocol.token.UnverifiedCcaToken;
+import dev.cvmfde.refvalues.DigestAlgorithm;
+import dev.cvmfde.refvalues.eventlog.EventLogException;
+import dev.cvmfde.refvalues.eventlog.EventLogLimits;
+import dev.cvmfde.refvalues.eventlog.EventLogReader;
+import dev.cvmfde.refvalues.eventlog.LogEvent;
+import dev.cvmfde.refvalues.eventlog.LogFormat;
+import dev.cvmfde.refvalues.replay.Registers;
+import dev.cvmfde.refvalues.replay.Replayer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The appraisal stages that run on verified claims: freshness, RIM, event-log replay and policy.
+ * (Boot components are in {@link BootComponentStage}, the hash.json signature in
+ * {@link BaselineStage}.)
+ */
+public final class AppraisalStages {
+    private static final HexFormat HEX = HexFormat.of();
+
+    private AppraisalStages() {
+    }
+
+    /** FRESHNESS: the realm challenge equals the expected 64 bytes (constant time). */
+    public static void freshness(RealmClaims realm, Freshness freshness, List<Check> out) {
+        String actual = HEX.formatHex(realm.challenge());
+        switch (freshness) {
+            case Freshness.Expected e -> {
+                boolean ok = MessageDigest.isEqual(e.challenge(), realm.challenge());
+                String expected = HEX.formatHex(e.challenge());
+                out.add(ok ? Check.pass(Stage.FRESHNESS, "realm-challenge", expected, actual)
+                        : Check.fail(Stage.FRESHNESS, "realm-challenge", expected, actual,
+                                "the realm challenge (claim 10) is not this session's: stale or replayed evidence"));
+            }
+            case Freshness.Unspecified u -> out.add(Check.fail(Stage.FRESHNESS, "realm-challenge",
+                    "an expected challenge", actual, "no expected challenge was given, so the evidence may be a "
+                            + "replay; give --expected-challenge (or --no-freshness for offline inspection)"));
+            case Freshness.NotChecked n -> out.add(Check.skipped(Stage.FRESHNESS, "realm-challenge",
+                    "NOT CHECKED on request (--no-freshness): this evidence may be a replay; challenge " + actual));
+        }
+    }
+
+    /** RIM: the realm initial measurement equals the reference, if one was given. */
+    public static void rim(RealmClaims realm, Optional<byte[]> reference, List<Check> out) {
+        if (reference.isEmpty()) {
+            out.add(Check.skipped(Stage.RIM, "rim", "no reference RIM given (--rim): the realm's initial "
+                    + "measurement " + HEX.formatHex(realm.rim()) + " is not appraised"));
+            return;
+        }
+        byte[] expected = reference.get();
+        boolean ok = MessageDigest.isEqual(expected, realm.rim());
+        out.add(ok ? Check.pass(Stage.RIM, "rim", HEX.formatHex(expected), HEX.formatHex(realm.rim()))
+                : Check.fail(Stage.RIM, "rim", HEX.formatHex(expected), HEX.formatHex(realm.rim()),
+                        "the realm initial measurement (claim 44238) is not the reference"));
+    }
+
+    /**
+     * EVENT_LOG: the CCEL log replays to the four REMs of the token. Returns its events only
+     * if every REM matched (only then do the events describe what was measured).
+     */
+    public static Optional<List<LogEvent>> eventLog(RealmClaims realm, Optional<byte[]> log, List<Check> out) {
+        if (log.isEmpty()) {
+            out.add(Check.skipped(Stage.EVENT_LOG, "replay", "no event log given (--event-log): the REMs are not "
+                    + "appraised"));
+            return Optional.empty();
+        }
+        byte[] bytes = log.get();
+        if (bytes.length > EvidenceInput.MAX_EVENT_LOG_BYTES) {
+            out.add(Check.fail(Stage.EVENT_LOG, "parse", "at most " + EvidenceInput.MAX_EVENT_LOG_BYTES + " B",
+                    bytes.length + " B", "event log larger than MAX_EVENT_LOG_BYTES"));
+            return Optional.empty();
+        }
+        DigestAlgorithm alg = digestAlgorithm(realm.hashAlgorithm());
+        List<LogEvent> events = new ArrayList<>();
+        Registers regs;
+        try (EventLogReader r = EventLogReader.open(new ByteArrayInputStream(bytes), LogFormat.CCEL,
+                EventLogLimits.DEFAULT)) {
+            for (LogEvent e; (e = r.next()) != null;) {
+                events.add(e);
+            }
+            regs = Replayer.replay(events, LogFormat.CCEL, alg);
+        } catch (EventLogException | IOException e) {
+            out.add(Check.fail(Stage.EVENT_LOG, "parse", "a CCEL event log with a " + alg.bankName() + " bank",
+                    "unreadable", e.getMessage()));
+            return Optional.empty();
+        }
+        List<byte[]> rems = realm.rems();
+        boolean all = true;
+        for (int i = 0; i < rems.size(); i++) {
+            byte[] claimed = rems.get(i);
+            byte[] replayed = regs.get(i).value();
+            boolean ok = MessageDigest.isEqual(claimed, replayed);
+            all &= ok;
+            String name = "REM[" + i + "]";
+            out.add(ok ? Check.pass(Stage.EVENT_LOG, name, HEX.formatHex(claimed), HEX.formatHex(replayed))
+                    : Check.fail(Stage.EVENT_LOG, name, HEX.formatHex(claimed), HEX.formatHex(replayed),
+                            "replaying the event log does not give the token's REM (claim 44239): the log is not "
+                                    + "what was measured"));
+        }
+        return all ? Optional.of(events) : Optional.empty();
+    }
+
+    /** POLICY: simulated evidence is refused unless allowed; when allowed the check is FLAGGED. */
+    public static boolean policy(UnverifiedCcaToken token, boolean allowSimulated, List<Check> out) {
+        boolean simulated = SimulatedTee.isSimulated(token);
+        String actual = token.realm().unverifiedClaims().profile().orElse("(no realm profile)");
+        if (!simulated) {
+            out.add(Check.pass(Stage.POLICY, "simulated-tee", "a real TEE", actual));
+        } else if (allowSimulated) {
+            out.add(Check.flagged(Stage.POLICY, "simulated-tee", "a real TEE (simulated allowed)", actual,
+                    "SIMULATED TEE: this evidence proves nothing about confidentiality; allowed by --allow-simulated"));
+        } else {
+            out.add(Check.fail(Stage.POLICY, "simulated-tee", "a real TEE", actual, "evidence comes from the "
+                    + "simulated TEE (profile " + SimulatedTee.REALM_PROFILE + "); refused unless --allow-simulated"));
+        }
+        return simulated;
+    }
+
+    static DigestAlgorithm digestAlgorithm(HashAlgorithm h) {
+        return switch (h) {
+            case SHA_256 -> DigestAlgorithm.SHA256;
+            case SHA_384 -> DigestAlgorithm.SHA384;
+            case SHA_512 -> DigestAlgorithm.SHA512;
+        };
+    }
+}

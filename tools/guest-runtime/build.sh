@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Builds the Java runtime the fde-agent runs on in the initramfs:
+#   OUTDIR/                 a jlink'd Java 25 image with only the modules the agent needs
+#   OUTDIR/app/             fde-agent.jar and its dependency jars (app/lib/)
+#   OUTDIR/glibc/           libdl.so.2 libpthread.so.0 librt.so.1 from THIS host (Debian 12;
+#                           dracut ships only libc/libm/ld-linux) — for other guests they must
+#                           come from the guest's own root file system
+#   OUTDIR/fde-agent.aot    AOT cache from a training run (fde-agent self-test)
+#   OUTDIR/bin/fde-agent    the launcher the dracut hook runs
+# Usage: tools/guest-runtime/build.sh [--rebuild-jar] [--no-aot] OUTDIR
+# Cached by input hash under ${XDG_CACHE_HOME:-~/.cache}/cvm-fde/runtime/.
+set -euo pipefail
+
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+rebuild=0; aot=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rebuild-jar) rebuild=1; shift ;;
+    --no-aot) aot=0; shift ;;
+    -h|--help) usage ;;
+    -*) echo "guest-runtime: unknown option $1" >&2; usage ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 1 ] || usage
+out=$1
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+here="$repo/tools/guest-runtime"
+
+# Modules: jdeps on fde-agent.jar + target/lib/* lists java.base java.desktop java.naming
+# java.sql jdk.jfr jdk.unsupported; the desktop/naming/sql/jfr references are optional code
+# paths of picocli, Jackson and Netty that the agent never takes (the self-test below runs
+# the real code path on exactly this set and fails the build if a class is missing).
+MODULES=${CVMFDE_RUNTIME_MODULES:-java.base,java.logging,jdk.unsupported}
+GLIBC_LIBS="libdl.so.2 libpthread.so.0 librt.so.1"
+GLIBC_DIR=${CVMFDE_GLIBC_DIR:-/lib/x86_64-linux-gnu}
+# JVM flags for boot (and for the training run: an AOT cache is only used with matching flags)
+JVM_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED"
+
+die() { echo "guest-runtime: $*" >&2; exit 1; }
+need() { command -v "$1" > /dev/null || die "$1 is missing (Debian package $2)"; }
+need strip binutils; need zstd zstd; need sha256sum coreutils
+
+jdk=""
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/jlink" ] && "$JAVA_HOME/bin/java" -version 2>&1 | grep -q '"25'; then jdk=$JAVA_HOME; fi
+if [ -z "$jdk" ]; then for d in /usr/lib/jvm/temurin-25*; do [ -x "$d/bin/jlink" ] && jdk=$d && break; done; fi
+[ -n "$jdk" ] || die "no Java 25 JDK with jlink (set JAVA_HOME, e.g. /usr/lib/jvm/temurin-25-jdk-amd64)"
+
+jar="$repo/fde-agent/target/fde-agent.jar"
+if [ $rebuild = 1 ] || [ ! -f "$jar" ]; then
+  echo "guest-runtime: building fde-agent (./mvnw -q -DskipTests package -pl fde-agent -am) ..." >&2
+  (cd "$repo" && JAVA_HOME=$jdk ./mvnw -q -DskipTests package -pl fde-agent -am >&2) || die "maven build failed"
+fi
+for lib in $GLIBC_LIBS; do [ -r "$GLIBC_DIR/$lib" ] || die "$GLIBC_DIR/$lib is missing (Debian package libc6)"; done
+
+key=$( {
+  echo "modules=$MODULES aot=$aot flags=$JVM_FLAGS"
+  cat "$jdk/release"
+  sha256sum "$0" "$jar" "$repo"/fde-agent/target/lib/*.jar | awk '{print $1}'
+  for lib in $GLIBC_LIBS; do sha256sum "$(readlink -f "$GLIBC_DIR/$lib")" | awk '{print $1}'; done
+} | sha256sum | awk '{print substr($1,1,16)}')
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/cvm-fde/runtime/$key"
+
+if [ ! -x "$cache/bin/fde-agent" ]; then
+  tmp="$cache.tmp.$$"; rm -rf "$tmp"; mkdir -p "$(dirname "$cache")"
+  trap 'rm -rf "$tmp"' EXIT
+  echo "guest-runtime: jlink $MODULES ..." >&2
+  "$jdk/bin/jlink" --add-modules "$MODULES" --strip-debug --no-header-files --no-man-pages \
+      --compress=zip-0 --output "$tmp"
+  strip --strip-unneeded "$tmp/lib/server/libjvm.so"
+  rm -f "$tmp/bin/jwebserver" "$tmp/bin/keytool" "$tmp/bin/rmiregistry"
+  mkdir -p "$tmp/app/lib" "$tmp/glibc"
+  cp "$jar" "$tmp/app/"
+  cp "$repo"/fde-agent/target/lib/*.jar "$tmp/app/lib/"
+  for lib in $GLIBC_LIBS; do cp -L "$GLIBC_DIR/$lib" "$tmp/glibc/$lib"; done
+  sed "s|@JVM_FLAGS@|$JVM_FLAGS|" "$here/fde-agent.sh.in" > "$tmp/bin/fde-agent"
+  chmod 755 "$tmp/bin/fde-agent"
+  if [ $aot = 1 ]; then
+    echo "guest-runtime: AOT training run (fde-agent self-test) ..." >&2
+    # shellcheck disable=SC2086
+    LD_LIBRARY_PATH="$tmp/glibc" "$tmp/bin/java" $JVM_FLAGS -XX:AOTCacheOutput="$tmp/fde-agent.aot" \
+        -Xlog:aot=warning -jar "$tmp/app/fde-agent.jar" self-test >&2 || die "training run failed"
+    [ -s "$tmp/fde-agent.aot" ] || die "the training run wrote no AOT cache"
+  else
+    CVMFDE_NO_AOT=1 "$tmp/bin/fde-agent" self-test >&2 || die "self-test on the new runtime failed"
+  fi
+  chmod -R u+w,go-w "$tmp"
+  rm -rf "$cache"; mv "$tmp" "$cache"; trap - EXIT
+else
+  echo "guest-runtime: cached $cache" >&2
+fi
+
+rm -rf "$out"; mkdir -p "$(dirname "$out")"
+cp -a "$cache" "$out"
+raw=$(du -sb "$out" | awk '{print $1}')
+zst=$(cd "$out" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | zstd -15 -q -T0 -c | wc -c)
+aotsz=$( [ -f "$out/fde-agent.aot" ] && stat -c %s "$out/fde-agent.aot" || echo 0)
+echo "guest-runtime: $out  raw=$((raw / 1048576)) MiB ($raw bytes)  zstd-15 cpio=$((zst / 1048576)) MiB ($zst bytes)  aot=$((aotsz / 1048576)) MiB  key=$key"
