@@ -76,6 +76,9 @@ final class EncryptCommand implements Callable<Integer> {
     @Option(names = "--output-format", paramLabel = "FORMAT", description = "qcow2 or raw (default: raw for .raw/.img, else qcow2)")
     String outputFormat;
 
+    @Option(names = "--sign-with", paramLabel = "JWK", description = "private EC JWK (P-256/P-384): also write OUTPUT.hash.json.jws, a detached JWS over the exact hash.json bytes (attestation-client --baseline-signer checks it)")
+    Path signWith;
+
     @Mixin
     OutputOptions out;
 
@@ -86,7 +89,7 @@ final class EncryptCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DiskFormat format = OutputFormats.choose(spec, outputFormat, output);
         EncryptRequest request = new EncryptRequest(input, baseline, keyFile, output, format, verifierKey, agentRuntime,
-                imageId, provider, port, bootPartition, rootPartition, kdf.spec());
+                imageId, provider, port, bootPartition, rootPartition, kdf.spec(), java.util.Optional.ofNullable(signWith));
         ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr(), out.quiet);
         long start = System.nanoTime();
         EncryptResult r = RootEncryptor.encrypt(request, progress);
@@ -117,6 +120,7 @@ final class EncryptCommand implements Callable<Integer> {
         n.put("hashJson", r.hashJson().toString());
         n.put("eventLog", r.eventLog().toString());
         n.put("rems", r.rems().toString());
+        r.hashJsonSignature().ifPresent(p -> n.put("hashJsonSignature", p.toString()));
         n.put("grubCfgDigest", r.grubCfgDigest());
         r.initramfsDigests().forEach(n.putArray("initramfsDigests")::add);
         r.predictedRems().forEach(n.putArray("predictedRems")::add);

@@ -8,11 +8,12 @@ import java.util.Objects;
 /**
  * What {@link RootEncryptor} needs: the guest disk, its reference hash.json, the key file, the
  * output (qcow2 or raw), the agent's pieces (verifier key, runtime, image id, provider, port) and
- * the partition numbers (1-based GPT indices).
+ * the partition numbers (1-based GPT indices), and optionally the private EC JWK that signs the
+ * new hash.json.
  */
 public record EncryptRequest(Path input, Path baseline, Path keyFile, Path output, DiskFormat outputFormat,
                              Path verifierKey, Path agentRuntime, String imageId, String provider, int port,
-                             int bootPartition, int rootPartition, KdfSpec kdf) {
+                             int bootPartition, int rootPartition, KdfSpec kdf, java.util.Optional<Path> signWith) {
     public EncryptRequest {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(baseline, "baseline");
@@ -29,6 +30,7 @@ public record EncryptRequest(Path input, Path baseline, Path keyFile, Path outpu
                     + " must be two different partition numbers from 1");
         }
         imageId = imageId == null ? "" : imageId;
+        Objects.requireNonNull(signWith, "signWith (use Optional.empty())");
     }
 
     /** {@code <output>.hash.json}, {@code <output>.ccel}, {@code <output>.rems.json}. */

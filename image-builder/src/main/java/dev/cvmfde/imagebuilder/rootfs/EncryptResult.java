@@ -12,7 +12,7 @@ import java.util.UUID;
  */
 public record EncryptResult(Path output, DiskFormat format, long diskBytes, UUID luksUuid, int rootPartition,
                             long luksOffset, long luksBytes, String kernelArguments, Path hashJson, Path eventLog,
-                            Path rems, List<String> predictedRems, String grubCfgDigest, List<String> initramfsDigests) {
+                            Path rems, java.util.Optional<Path> hashJsonSignature, List<String> predictedRems, String grubCfgDigest, List<String> initramfsDigests) {
     public EncryptResult {
         predictedRems = List.copyOf(predictedRems);
         initramfsDigests = List.copyOf(initramfsDigests);

@@ -17,6 +17,9 @@ import dev.cvmfde.imagebuilder.rootfs.internal.BootEditor;
 import dev.cvmfde.imagebuilder.rootfs.internal.DiskPlan;
 import dev.cvmfde.imagebuilder.rootfs.internal.DiskWrite;
 import dev.cvmfde.imagebuilder.rootfs.internal.WorkDir;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.ECKey;
+import dev.cvmfde.protocol.baseline.BaselineSignature;
 import dev.cvmfde.protocol.secret.KeyFile;
 import dev.cvmfde.protocol.secret.KeyFileException;
 import dev.cvmfde.refvalues.eventlog.EventLogException;
@@ -48,6 +51,8 @@ public final class RootEncryptor {
     /** On the boot partition: the predicted event log the simulated TEE replays (not measured). */
     public static final String SIMULATED_CCEL_DIR = "cvm-fde";
     public static final String SIMULATED_CCEL_NAME = "simulated-ccel.bin";
+    /** Largest baseline signing key file read (a private EC JWK is ~250 bytes). */
+    public static final int MAX_SIGNING_KEY_BYTES = 16 * 1024;
 
     private RootEncryptor() {
     }
@@ -66,6 +71,8 @@ public final class RootEncryptor {
                  AtomicOutput hash = AtomicOutput.create(r.sidecar(".hash.json"), inputs);
                  AtomicOutput ccel = AtomicOutput.create(r.sidecar(".ccel"), inputs);
                  AtomicOutput rems = AtomicOutput.create(r.sidecar(".rems.json"), inputs);
+                 AtomicOutput jws = r.signWith().isEmpty() ? null
+                         : AtomicOutput.create(r.sidecar(".hash.json" + BaselineSignature.FILE_SUFFIX), inputs);
                  WorkDir work = WorkDir.create(outDir, r.output().getFileName().toString());
                  LuksContainer luks = LuksContainer.create(options, key.passphrase(), new SecureRandom())) {
                 progress.stage("boot partition");
@@ -74,7 +81,11 @@ public final class RootEncryptor {
                 BootEditor.Edited edited = BootEditor.edit(bootImage, overlay(r, luks.uuid()), work);
                 Baseline output = BaselineUpdate.measure(input, edited);
                 BootChain chain = BaselineUpdate.chain(output, edited);
-                Files.write(hash.tempFile(), HashJson.toBytes(output));
+                byte[] hashBytes = HashJson.toBytes(output);
+                Files.write(hash.tempFile(), hashBytes);
+                if (jws != null) {
+                    Files.writeString(jws.tempFile(), sign(hashBytes, r.signWith().get()) + "\n", StandardCharsets.US_ASCII);
+                }
                 Files.write(ccel.tempFile(), EventLogWriter.toBytes(EventLogPredictor.predict(chain)));
                 Registers predicted = EventLogPredictor.predictRems(chain);
                 List<String> remHex = new ArrayList<>();
@@ -90,12 +101,37 @@ public final class RootEncryptor {
                 hash.commit();
                 ccel.commit();
                 rems.commit();
+                if (jws != null) {
+                    jws.commit();
+                }
                 return new EncryptResult(disk.target(), r.outputFormat(), plan.outputBytes(), luks.uuid(),
                         r.rootPartition(), plan.rootOffset(), plan.rootBytes() + options.dataOffset(),
-                        edited.entry().kernelArguments(), hash.target(), ccel.target(), rems.target(), remHex,
+                        edited.entry().kernelArguments(), hash.target(), ccel.target(), rems.target(),
+                        java.util.Optional.ofNullable(jws).map(AtomicOutput::target), remHex,
                         output.grubCfg().hex(), output.kernels().stream().map(KernelEntry::initramfs)
                                 .map(d -> d.hex()).toList());
             }
+        }
+    }
+
+    /** The detached JWS over the exact hash.json bytes, by the private EC JWK in {@code jwkFile}. */
+    private static String sign(byte[] hashJson, Path jwkFile) throws IOException, EncryptException {
+        String text;
+        try (java.io.InputStream in = Files.newInputStream(jwkFile)) {
+            byte[] b = in.readNBytes(MAX_SIGNING_KEY_BYTES + 1);
+            if (b.length > MAX_SIGNING_KEY_BYTES) {
+                throw new EncryptException(EncryptException.Step.BASELINE, "--sign-with " + jwkFile
+                        + " is larger than " + MAX_SIGNING_KEY_BYTES + " bytes; a JWK is expected");
+            }
+            text = new String(b, StandardCharsets.UTF_8);
+        }
+        try {
+            ECKey key = ECKey.parse(text);
+            return BaselineSignature.sign(hashJson, key);
+        } catch (java.text.ParseException | IllegalArgumentException | JOSEException e) {
+            // the parser's message could quote key material: name the file and the kind of problem only
+            throw new EncryptException(EncryptException.Step.BASELINE, "--sign-with " + jwkFile
+                    + ": not a private EC JWK on P-256 or P-384 (" + e.getClass().getSimpleName() + ")");
         }
     }
 

@@ -48,6 +48,7 @@ class EncryptCommandTest {
     Path outputRaw;
     String inputSha;
     JsonNode summary;
+    com.nimbusds.jose.jwk.ECKey signer;
 
     @BeforeAll
     void encryptOnce() throws Exception {
@@ -64,11 +65,14 @@ class EncryptCommandTest {
         Path baseline = dir.resolve("hash.json");
         HashJson.write(BootMeasurer.measure(extractBoot(inputRaw, dir.resolve("boot-in")), List.of(),
                 DigestAlgorithm.SHA256, false), baseline);
+        signer = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).generate();
+        Path signingKey = Files.writeString(dir.resolve("build.jwk"), signer.toJSONString());
         Path outDir = Files.createDirectories(dir.resolve("out"));
         output = outDir.resolve("encrypted.qcow2");
         CliRun.Result r = CliRun.ok("encrypt", "--input", input.toString(), "--baseline", baseline.toString(),
                 "--key-file", key.toString(), "--verifier-key", verifierKey.toString(), "--agent-runtime",
-                runtime.toString(), "--image-id", "test-image-1", "--output", output.toString(), "--json");
+                runtime.toString(), "--image-id", "test-image-1", "--output", output.toString(), "--sign-with", signingKey.toString(),
+                "--json");
         summary = new ObjectMapper().readTree(r.out());
         outputRaw = dir.resolve("out.raw");
         ok("qemu-img", "convert", "-O", "raw", output.toString(), outputRaw.toString());
@@ -191,7 +195,17 @@ class EncryptCommandTest {
     void encrypt_sampleGuest_inputUnchangedNoScratchLeft() throws Exception {
         assertEquals(inputSha, Tools.sha256(input), "input modified");
         assertEquals(List.of("encrypted.qcow2", "encrypted.qcow2.ccel", "encrypted.qcow2.hash.json",
-                "encrypted.qcow2.rems.json"), CliRun.listing(output.getParent()));
+                "encrypted.qcow2.hash.json.jws", "encrypted.qcow2.rems.json"), CliRun.listing(output.getParent()));
+    }
+
+    @Test
+    void encrypt_signWith_detachedJwsVerifiesOverExactHashJsonAndNotOverAnEdit() throws Exception {
+        byte[] hash = Files.readAllBytes(Path.of(summary.get("hashJson").asText()));
+        String jws = Files.readString(Path.of(summary.get("hashJsonSignature").asText()));
+        assertTrue(dev.cvmfde.protocol.baseline.BaselineSignature.verify(hash, jws, signer.toPublicJWK()).isValid());
+        byte[] edited = hash.clone();
+        edited[edited.length / 2] ^= 1;
+        assertTrue(!dev.cvmfde.protocol.baseline.BaselineSignature.verify(edited, jws, signer.toPublicJWK()).isValid());
     }
 
     private Path luksPartition() throws Exception {
