@@ -45,6 +45,8 @@ public final class ImageBuilderCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new ImageBuilderCli());
         cl.setExecutionExceptionHandler(ImageBuilderCli::handle);
+        // The descriptions are written as ~100-column paragraphs; picocli's default 80 breaks them mid-line.
+        cl.setUsageHelpWidth(110);
         return cl;
     }
 
