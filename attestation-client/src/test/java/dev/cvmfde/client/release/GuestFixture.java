@@ -117,7 +117,7 @@ final class GuestFixture {
                 VerifierTrust.pinned(PinnedVerifierKey.read(pinned)), key -> {
                     received.add(key.copy());
                     return outcome;
-                }).withReadTimeout(Duration.ofSeconds(5)).withEvidenceRequestsPerSecond(1000);
+                }).withReadTimeout(Duration.ofSeconds(30)).withEvidenceRequestsPerSecond(1000);
         return AttestationServer.start(config);
     }
 
