@@ -84,6 +84,10 @@ if [ ! -x "$cache/bin/fde-agent" ]; then
   for lib in $GLIBC_LIBS; do cp -L "$GLIBC_DIR/$lib" "$tmp/glibc/$lib"; done
   sed "s|@JVM_FLAGS@|$JVM_FLAGS|" "$here/fde-agent.sh.in" > "$tmp/bin/fde-agent"
   chmod 755 "$tmp/bin/fde-agent"
+  # The AOT cache records each class-path jar's size and mtime and is refused ("timestamp has
+  # changed") when they differ at boot. Initramfs overlays store mtime 0 (image-builder's
+  # InitramfsOverlay, tools/sample-guest/append-overlay.sh), so the jars get mtime 0 here too.
+  find "$tmp/app" -name '*.jar' -exec touch -h -d @0 {} +
   if [ $aot = 1 ]; then
     echo "guest-runtime: AOT training run (fde-agent self-test) ..." >&2
     # shellcheck disable=SC2086

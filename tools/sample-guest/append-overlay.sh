@@ -9,14 +9,15 @@
 #  - no directory entries for bin, sbin, lib, lib64 (symlinks into usr/ in a merged-/usr
 #    initramfs; a directory entry would replace the symlink and break the boot);
 #  - everything is owned 0:0; modes are taken from OVERLAY_DIR.
-# The archive is uncompressed, in sorted order, with a fixed mtime (SOURCE_DATE_EPOCH).
+# The archive is uncompressed, in sorted order, with a fixed mtime (SOURCE_DATE_EPOCH, default 0).
 set -euo pipefail
 (($# == 3)) || { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 base=$1 dir=$2 out=$3
 [[ -f $base ]] || { echo "append-overlay: no such initramfs: $base" >&2; exit 1; }
 [[ -d $dir ]] || { echo "append-overlay: no such directory: $dir" >&2; exit 1; }
 command -v cpio >/dev/null || { echo "append-overlay: missing cpio (Debian package: cpio)" >&2; exit 1; }
-epoch=${SOURCE_DATE_EPOCH:-1700000000}
+# mtime 0 like image-builder's overlay: the agent runtime's AOT cache checks its jars' mtimes
+epoch=${SOURCE_DATE_EPOCH:-0}
 tmp=$(mktemp "$(dirname "$out")/.overlay.XXXXXX")
 trap 'rm -f "$tmp" "$tmp.cpio"' EXIT
 cp "$base" "$tmp"

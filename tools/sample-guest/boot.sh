@@ -13,31 +13,36 @@
 #   --kernel FILE     use this kernel instead of the one in the image
 #   --initrd FILE     use this initramfs instead of the one in the image
 #   --append "ARGS"   kernel command line (direct mode)
+#   --append-extra "ARGS"  add ARGS to the command line (the image's, or --append's)
 #   --hostfwd P:GP    forward 127.0.0.1:P on the host to guest port GP (repeatable)
 #   --timeout S       kill QEMU after S seconds (default 300)
 #   --log FILE        serial console log (default: stdout)
 #   --expect TEXT     after QEMU exits, require TEXT in the log (exit 3 if missing)
+#   --stop-on TEXT    stop QEMU as soon as TEXT appears in the log (needs --log); counts as
+#                     the guest having stopped (e.g. a guest waiting in an emergency shell)
 #   --accel A         tcg (default) or kvm
 #   --mem MIB         guest memory (default 1024)
 #   --writable        write to DISK (default: -snapshot, the image is left untouched)
 #   --uefi            UEFI boot via OVMF and the image's grub
 #   --qemu-arg ARG    extra QEMU argument (repeatable), e.g. a filter-dump object
 #
-# Exit status: 0 guest powered off (or rebooted: -no-reboot) [and TEXT found];
+# Exit status: 0 guest powered off (or rebooted: -no-reboot, or --stop-on text seen) [and TEXT found];
 #              124 timeout hit; 3 TEXT missing; 2 usage; 1 other error.
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
 
 die() { printf 'boot.sh: error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-DISK="" KERNEL="" INITRD="" APPEND="" APPEND_SET=0 TIMEOUT=300 LOG="" EXPECT="" ACCEL=tcg
+DISK="" KERNEL="" INITRD="" APPEND="" APPEND_SET=0 EXTRA_ARGS="" STOP_ON="" TIMEOUT=300 LOG="" EXPECT="" ACCEL=tcg
 MEM=1024 SNAPSHOT=1 UEFI=0 FWDS=() EXTRA=()
 while (($#)); do
   case $1 in
     --kernel) KERNEL=${2:?}; shift 2 ;;
     --initrd) INITRD=${2:?}; shift 2 ;;
     --append) APPEND=${2?}; APPEND_SET=1; shift 2 ;;
+    --append-extra) EXTRA_ARGS=${2?}; shift 2 ;;
+    --stop-on) STOP_ON=${2:?}; shift 2 ;;
     --hostfwd) [[ ${2:-} =~ ^[0-9]+:[0-9]+$ ]] || usage; FWDS+=("$2"); shift 2 ;;
     --timeout) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; TIMEOUT=$2; shift 2 ;;
     --log) LOG=${2:?}; shift 2 ;;
@@ -58,9 +63,12 @@ for t in qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mcopy:mtools sgd
   command -v "${t%%:*}" >/dev/null || die "missing ${t%%:*} (Debian package: ${t#*:})"
 done
 [[ -n $EXPECT && -z $LOG ]] && die "--expect needs --log FILE"
+[[ -n $STOP_ON && -z $LOG ]] && die "--stop-on needs --log FILE"
+[[ -n $EXTRA_ARGS && $UEFI == 1 ]] && die "--append-extra works in direct mode only (grub.cfg holds the UEFI command line)"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cvmfde-boot.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+qpid=""
+trap 'rm -rf "$WORK"; if [[ -n $qpid ]]; then kill "$qpid" 2>/dev/null || true; fi' EXIT
 
 qemu_args=(-accel "$ACCEL" -machine q35 -cpu max -m "$MEM" -smp 1 -display none
   -monitor none -no-reboot -nodefaults
@@ -103,6 +111,7 @@ else
   rm -f "$WORK/disk.raw"
   ((APPEND_SET)) || APPEND=$kargs
   [[ $APPEND == *console=* ]] || APPEND+=" console=ttyS0,115200"
+  [[ -z $EXTRA_ARGS ]] || APPEND+=" $EXTRA_ARGS"
   qemu_args+=(-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND")
 fi
 
@@ -111,12 +120,30 @@ echo "boot.sh: qemu ${ACCEL} $( ((UEFI)) && echo "uefi" || echo "direct kernel b
 ((UEFI)) || echo "boot.sh: cmdline: $APPEND" >&2
 t0=$(date +%s.%N)
 set +e
-timeout -k 5 "$TIMEOUT" qemu-system-x86_64 "${qemu_args[@]}" "${EXTRA[@]}" </dev/null
+timeout -k 5 "$TIMEOUT" qemu-system-x86_64 "${qemu_args[@]}" "${EXTRA[@]}" </dev/null &
+qpid=$!
+stopped=0
+if [[ -n $STOP_ON ]]; then
+  while kill -0 "$qpid" 2>/dev/null; do
+    if grep -qF -- "$STOP_ON" "$LOG"; then
+      stopped=1
+      kill -TERM "$qpid" 2>/dev/null   # timeout passes the signal on to QEMU
+      break
+    fi
+    sleep 1
+  done
+fi
+wait "$qpid"
 rc=$?
+qpid=""
 set -e
 secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+if ((stopped)); then
+  echo "boot.sh: stopped QEMU after ${secs}s: the log shows: $(grep -m1 -F -- "$STOP_ON" "$LOG" | tr -d '\r')" >&2
+  rc=0
+fi
 case $rc in
-  0) echo "boot.sh: guest stopped after ${secs}s" >&2 ;;
+  0) ((stopped)) || echo "boot.sh: guest stopped after ${secs}s" >&2 ;;
   124|137) echo "boot.sh: timeout after ${TIMEOUT}s, QEMU killed" >&2; exit 124 ;;
   *) echo "boot.sh: qemu exited with status $rc after ${secs}s" >&2; exit 1 ;;
 esac

@@ -3,10 +3,27 @@
 # Sourced by dracut-initqueue with the interface name in $1, after the interface has an
 # address. The initqueue waits while a hook runs, so the agent must not run in the
 # foreground. Its exit status goes to /run/cvm-fde/status; the finished/settled/timeout
-# hooks act on it. Only shell built-ins, mkdir and the agent are used here.
+# hooks act on it. Only shell built-ins, mkdir, mv and the agent are used here (plus grep,
+# blkid, mount, cp and umount for the simulated TEE below).
 if [ ! -e /run/cvm-fde/started ]; then
     mkdir -p /run/cvm-fde
     : > /run/cvm-fde/started
+    # Simulated TEE only (development, the boot test): the image builder puts the predicted event
+    # log on the clear boot partition as cvm-fde/simulated-ccel.bin (a test may add
+    # cvm-fde/simulated-identity/); copy cvm-fde/ to /run/cvm-fde/, where the agent looks for
+    # them when agent.json names no files. Never done for a real TEE (tsm, virtcca).
+    if grep -q '"provider" *: *"simulated"' /etc/cvm-fde/agent.json 2> /dev/null; then
+        mkdir -p /run/cvm-fde/boot
+        for cvmfde_dev in $(blkid -t TYPE=vfat -o device 2> /dev/null); do
+            if mount -t vfat -o ro "$cvmfde_dev" /run/cvm-fde/boot 2> /dev/null; then
+                if [ -f /run/cvm-fde/boot/cvm-fde/simulated-ccel.bin ]; then
+                    echo "cvm-fde: simulated TEE: copying cvm-fde/ from the boot partition $cvmfde_dev" > /dev/console
+                    (umask 077 && cp -r /run/cvm-fde/boot/cvm-fde/. /run/cvm-fde/)
+                fi
+                umount /run/cvm-fde/boot
+            fi
+        done
+    fi
     echo "cvm-fde: network is up on ${1:-?}; starting the FDE agent" > /dev/console
     (
         /usr/lib/cvm-fde/runtime/bin/fde-agent --config /etc/cvm-fde/agent.json

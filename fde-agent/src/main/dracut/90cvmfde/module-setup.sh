@@ -36,6 +36,8 @@ depends() {
 
 installkernel() {
     hostonly='' instmods dm_crypt =crypto
+    # the simulated TEE's files on the boot partition (cvmfde-online.sh); optional
+    hostonly='' instmods vfat nls_cp437 nls_ascii nls_utf8
 }
 
 # shellcheck disable=SC2154 # moddir is set by dracut
@@ -44,6 +46,7 @@ install() {
     rt=$(cvmfde_runtime)
     cfg=$(cvmfde_config_dir)
     inst_multiple cryptsetup mkdir mv
+    inst_multiple -o grep blkid mount umount cp
     while IFS= read -r -d '' f; do
         rel=${f#"$rt"/}
         inst_simple "$f" "/usr/lib/cvm-fde/runtime/$rel"

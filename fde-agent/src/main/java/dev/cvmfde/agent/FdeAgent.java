@@ -25,6 +25,7 @@ import dev.cvmfde.server.provider.ProviderOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +42,14 @@ import java.util.Optional;
  * }</pre>
  */
 public final class FdeAgent {
+    /**
+     * Provider {@code simulated} only: where the online hook copies the simulated TEE's event log
+     * from the boot partition ({@code cvm-fde/simulated-ccel.bin}, written there by the image
+     * builder) when {@code simulatedEventLog} is not configured. Never read for a real TEE.
+     */
+    public static final Path SIMULATED_EVENT_LOG_FROM_BOOT = Path.of("/run/cvm-fde/simulated-ccel.bin");
+    /** Provider {@code simulated} only: likewise {@code cvm-fde/simulated-identity/} of the boot partition. */
+    public static final Path SIMULATED_IDENTITY_FROM_BOOT = Path.of("/run/cvm-fde/simulated-identity");
     private final AgentConfig config;
     private final AddressSource addresses;
     private final AgentConsole console;
@@ -185,13 +194,26 @@ public final class FdeAgent {
 
     private ProviderOptions providerOptions() {
         ProviderOptions options = ProviderOptions.defaults();
-        if (config.simulatedIdentity().isPresent()) {
-            options = options.withSimulatedIdentity(config.simulatedIdentity().get());
+        boolean simulated = "simulated".equals(config.provider());
+        Optional<Path> identity = config.simulatedIdentity()
+                .or(() -> fromBoot(simulated, SIMULATED_IDENTITY_FROM_BOOT));
+        Optional<Path> eventLog = config.simulatedEventLog()
+                .or(() -> fromBoot(simulated, SIMULATED_EVENT_LOG_FROM_BOOT));
+        if (identity.isPresent()) {
+            options = options.withSimulatedIdentity(identity.get());
         }
-        if (config.simulatedEventLog().isPresent()) {
-            options = options.withSimulatedEventLog(config.simulatedEventLog().get());
+        if (eventLog.isPresent()) {
+            options = options.withSimulatedEventLog(eventLog.get());
         }
         return options;
+    }
+
+    private Optional<Path> fromBoot(boolean simulated, Path path) {
+        if (!simulated || !Files.exists(path)) {
+            return Optional.empty();
+        }
+        console.say("simulated TEE: using " + path + " (copied from the boot partition by the online hook)");
+        return Optional.of(path);
     }
 
     private AgentOutcome report(AgentOutcome outcome) {

@@ -5,10 +5,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code attestation-client}: the host side — verify evidence (and, later, release keys). */
+/** {@code attestation-client}: the host side — verify evidence, release keys, make the verifier key. */
 @Command(name = "attestation-client", mixinStandardHelpOptions = true, version = "attestation-client 0.1.0",
-        description = "Verifies CCA / virtCCA attestation evidence against a trust anchor and reference values.",
-        subcommands = {VerifyCommand.class},
+        description = {"Verifies CCA / virtCCA attestation evidence against a trust anchor and reference values,",
+                "and releases the disk key to a guest whose evidence passed (release); makes the verifier key pair (keygen)."},
+        subcommands = {VerifyCommand.class, ReleaseCommand.class, KeygenCommand.class},
         footerHeading = "%nExit codes:%n", footer = ExitCodes.HELP)
 public final class AttestationClientCli implements Runnable {
     @Spec
@@ -20,6 +21,6 @@ public final class AttestationClientCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (e.g. verify)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: verify, release or keygen");
     }
 }

@@ -1,8 +1,10 @@
 package dev.cvmfde.client.cli;
 
+import dev.cvmfde.client.release.ReleaseException;
 import dev.cvmfde.client.verify.TrustAnchorException;
 import dev.cvmfde.client.verify.VerifierException;
 import dev.cvmfde.protocol.release.KeyMaterialException;
+import dev.cvmfde.protocol.secret.KeyFileException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
@@ -43,7 +45,11 @@ public final class ExitCodes {
         } catch (TrustAnchorException e) {
             return error(spec, "trust anchor: " + e.getMessage());
         } catch (KeyMaterialException e) {
-            return error(spec, "baseline signer: " + e.getMessage());
+            return error(spec, "key: " + e.getMessage());
+        } catch (KeyFileException e) {
+            return error(spec, "key file: " + e.getMessage());
+        } catch (ReleaseException e) {
+            return error(spec, e.getMessage());
         } catch (VerifierException e) {
             return error(spec, "verifier: " + e.getMessage());
         } catch (Exception e) {

@@ -9,18 +9,10 @@ import dev.cvmfde.client.verify.Refused;
 import dev.cvmfde.client.verify.TrustAnchor;
 import dev.cvmfde.client.verify.VerdictTable;
 import dev.cvmfde.client.verify.Verifier;
-import dev.cvmfde.protocol.baseline.BaselineSignature;
-import dev.cvmfde.protocol.release.PinnedVerifierKey;
 import dev.cvmfde.protocol.token.CcaTokenDecoder;
-import dev.cvmfde.refvalues.hashjson.HashJson;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -147,42 +139,14 @@ public final class VerifyCommand implements Callable<Integer> {
     }
 
     private ReferenceBaseline reference() throws Exception {
-        byte[] json = read(baseline, HashJson.MAX_HASH_JSON_BYTES + 1);
-        if (json.length > HashJson.MAX_HASH_JSON_BYTES) {
-            throw new IOException(baseline + " is larger than MAX_HASH_JSON_BYTES=" + HashJson.MAX_HASH_JSON_BYTES);
-        }
-        if (baselineSigner == null) {
-            return ReferenceBaseline.unsigned(json);
-        }
-        Path sig = baselineSignature != null ? baselineSignature
-                : baseline.resolveSibling(baseline.getFileName() + BaselineSignature.FILE_SUFFIX);
-        Optional<String> jws = Optional.empty();
-        if (baselineSignature != null || Files.exists(sig)) {
-            jws = Optional.of(new String(read(sig, BaselineSignature.MAX_JWS_CHARS + 1), StandardCharsets.US_ASCII));
-        }
-        return ReferenceBaseline.signed(json, jws, PinnedVerifierKey.read(baselineSigner).publicKey());
+        return BaselineFiles.read(baseline, baselineSigner, baselineSignature);
     }
 
     private byte[] hex(String s, String option, int bytes) {
-        try {
-            byte[] b = HexFormat.of().parseHex(s.strip());
-            if (bytes > 0 && b.length != bytes) {
-                throw ExitCodes.usage(spec, option + ": " + b.length + " bytes given; exactly " + bytes + " ("
-                        + 2 * bytes + " hex characters) are required");
-            }
-            if (bytes < 0 && b.length != 32 && b.length != 48 && b.length != 64) {
-                throw ExitCodes.usage(spec, option + ": " + b.length + " bytes given; 32, 48 or 64 are allowed");
-            }
-            return b;
-        } catch (IllegalArgumentException e) {
-            throw ExitCodes.usage(spec, option + ": not hex (" + e.getMessage() + ")");
-        }
+        return Hex.parse(s, option, bytes, spec);
     }
 
-    /** Reads at most {@code limit} bytes: the verifier reports (refuses) anything at the limit as too large. */
     private static byte[] read(Path file, int limit) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.readNBytes(limit);
-        }
+        return BaselineFiles.readBounded(file, limit);
     }
 }

@@ -91,4 +91,58 @@ class HookScriptsTest {
         assertEquals("4", Files.readString(run.resolve("status")).strip());
         assertTrue(Files.readString(console).contains("network is up on enp0s2"));
     }
+
+    @Test
+    void onlineHook_simulatedProvider_copiesBootPartitionFilesPrivately() throws Exception {
+        Path esp = Files.createDirectories(tmp.resolve("esp/cvm-fde/simulated-identity"));
+        Files.writeString(esp.resolve("simulated-cpak.private.jwk"), "{}");
+        Files.writeString(esp.getParent().resolve("simulated-ccel.bin"), "log");
+        Path run = onlineHookWithFakeTools("{\"luksUuid\": \"u\", \"provider\": \"simulated\"}");
+
+        assertEquals("0:", run(tmp, "bash", "-c", "PATH=" + tmp.resolve("bin") + ":$PATH; . " + tmp.resolve("hook.sh") + " enp0s2; wait"));
+
+        assertEquals("log", Files.readString(run.resolve("simulated-ccel.bin")));
+        Path key = run.resolve("simulated-identity/simulated-cpak.private.jwk");
+        assertTrue(Files.exists(key), "identity copied");
+        assertFalse(Files.getPosixFilePermissions(key).stream().anyMatch(x -> x.name().startsWith("GROUP") || x.name().startsWith("OTHERS")),
+                "only the owner may read the copied identity (the simulated provider refuses anything else)");
+        assertTrue(Files.readString(tmp.resolve("tools.log")).contains("umount"), "the boot partition is unmounted again");
+    }
+
+    @Test
+    void onlineHook_realProvider_neverTouchesBootPartition() throws Exception {
+        Files.createDirectories(tmp.resolve("esp/cvm-fde"));
+        Files.writeString(tmp.resolve("esp/cvm-fde/simulated-ccel.bin"), "log");
+        Path run = onlineHookWithFakeTools("{\"luksUuid\": \"u\", \"provider\": \"tsm\"}");
+
+        assertEquals("0:", run(tmp, "bash", "-c", "PATH=" + tmp.resolve("bin") + ":$PATH; . " + tmp.resolve("hook.sh") + " enp0s2; wait"));
+
+        assertFalse(Files.exists(run.resolve("simulated-ccel.bin")));
+        assertFalse(Files.exists(tmp.resolve("tools.log")), "blkid/mount were run for a real TEE");
+        assertEquals("0", Files.readString(run.resolve("status")).strip());
+    }
+
+    /** The online hook with its paths under tmp, a fake agent (exit 0) and fake blkid/mount/umount over tmp/esp. */
+    private Path onlineHookWithFakeTools(String agentJson) throws Exception {
+        Path run = tmp.resolve("run/cvm-fde");
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path config = tmp.resolve("agent.json");
+        Files.writeString(config, agentJson);
+        String toolsLog = tmp.resolve("tools.log").toString();
+        fakeTool(bin.resolve("blkid"), "echo blkid \"$*\" >> " + toolsLog + "; echo /dev/fake1");
+        // mount -t vfat -o ro DEV DIR: the partition's files appear under DIR
+        fakeTool(bin.resolve("mount"), "echo mount \"$*\" >> " + toolsLog + "; cp -r " + tmp.resolve("esp") + "/. \"$6\"/");
+        fakeTool(bin.resolve("umount"), "echo umount \"$*\" >> " + toolsLog + "; rm -rf \"$1\"/cvm-fde");
+        fakeTool(tmp.resolve("agent.sh"), "exit 0");
+        Files.writeString(tmp.resolve("hook.sh"), new String(AgentOverlay.hookScript("cvmfde-online.sh"), StandardCharsets.UTF_8)
+                .replace("/run/cvm-fde", run.toString()).replace("/etc/cvm-fde/agent.json", config.toString())
+                .replace("/usr/lib/cvm-fde/runtime/bin/fde-agent", tmp.resolve("agent.sh").toString())
+                .replace("/dev/console", tmp.resolve("console").toString()));
+        return run;
+    }
+
+    private static void fakeTool(Path file, String body) throws Exception {
+        Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        assertTrue(file.toFile().setExecutable(true));
+    }
 }

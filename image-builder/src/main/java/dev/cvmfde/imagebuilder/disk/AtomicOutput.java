@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -79,6 +80,9 @@ public final class AtomicOutput implements Closeable {
             temp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".partial");
         } catch (AccessDeniedException e) {
             throw new AccessDeniedException(dir.toString(), null, "output directory is not writable");
+        } catch (FileSystemException e) {
+            throw new AccessDeniedException(dir.toString(), null, "output directory is not writable ("
+                    + (e.getReason() == null ? e.getMessage() : e.getReason()) + ")");
         }
         PENDING.add(temp);
         return new AtomicOutput(abs, temp);

@@ -1,6 +1,6 @@
 package dev.cvmfde.imagebuilder.luks;
 
-import dev.cvmfde.imagebuilder.luks.internal.AtomicFileOutput;
+import dev.cvmfde.imagebuilder.disk.AtomicOutput;
 import dev.cvmfde.imagebuilder.luks.internal.HeaderImage;
 import dev.cvmfde.imagebuilder.luks.internal.Luks1HeaderBuilder;
 import dev.cvmfde.imagebuilder.luks.internal.Luks2HeaderBuilder;
@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.UUID;
 import java.util.function.LongConsumer;
@@ -129,15 +130,17 @@ public final class LuksContainer implements AutoCloseable {
     public void writeNewFile(Path output, ReadableByteChannel plaintext, long plaintextBytes, long payloadBytes,
                              LongConsumer progress) throws LuksException {
         checkPayload(plaintextBytes, payloadBytes);
-        AtomicFileOutput file;
+        AtomicOutput file;
         try {
-            file = AtomicFileOutput.create(output);
+            file = AtomicOutput.create(output);
         } catch (IOException e) {
             throw new LuksException(LuksException.Step.OUTPUT, "cannot create the output beside " + output + ": "
                     + e.getMessage(), e);
         }
         try (file) {
-            writeTo(file.channel(), 0, plaintext, plaintextBytes, payloadBytes, progress);
+            try (FileChannel ch = FileChannel.open(file.tempFile(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                writeTo(ch, 0, plaintext, plaintextBytes, payloadBytes, progress);
+            }
             file.commit();
         } catch (IOException e) {
             throw new LuksException(LuksException.Step.OUTPUT, "cannot finish " + output + ": " + e.getMessage(), e);

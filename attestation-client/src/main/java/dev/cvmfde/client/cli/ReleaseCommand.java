@@ -1,0 +1,195 @@
+package dev.cvmfde.client.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cvmfde.client.release.ReleaseClient;
+import dev.cvmfde.client.release.ReleaseOutcome;
+import dev.cvmfde.client.release.ReleasePolicy;
+import dev.cvmfde.client.verify.AppraisalJson;
+import dev.cvmfde.client.verify.ReferenceBaseline;
+import dev.cvmfde.client.verify.TrustAnchor;
+import dev.cvmfde.client.verify.VerdictTable;
+import dev.cvmfde.protocol.release.VerifierKeys;
+import dev.cvmfde.protocol.secret.KeyFile;
+import dev.cvmfde.protocol.wire.Refusal;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code release}: fetch evidence from a guest, verify it, release the disk key only if it affirms, await the ack. */
+@Command(name = "release", mixinStandardHelpOptions = true,
+        description = {
+            "Connects to a guest's attestation server, asks for evidence bound to a fresh 64-byte nonce and the guest's "
+                    + "ephemeral key, verifies it (the same stages as 'verify', freshness always on) and prints the "
+                    + "verdict table. Only if every check passed is the key file sealed to the guest's ephemeral key "
+                    + "(JWE, ECDH-ES+A256KW/A256GCM) inside a JWS signed with --signing-key; otherwise the guest is "
+                    + "sent the reasons. Then it waits for the guest's ack: exit 0 only when the guest reports the disk "
+                    + "unlocked. If the guest acks unlocked=false (wrong key, release not signed by the key it pins), "
+                    + "its detail is printed and the exit code is 1.",
+            "--retries N retries connection failures and timeouts that happen before the evidence arrives (a guest "
+                    + "still booting; QEMU user networking may accept and drop connections before the guest listens), "
+                    + "with backoff from " + "250 ms doubling to 5 s and a new nonce each time. Nothing is retried after "
+                    + "evidence was appraised, and never after a refusal.",
+            "The key is never printed or logged and is zeroized after sealing.", ""},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  attestation-client release --server 192.168.122.50:7220 --baseline hash.json --key-file rootfs.key \\",
+            "      --trust-anchor cpak.pub.pem --signing-key verifier.jwk --rim 5a1e… --retries 30",
+            "  attestation-client release --server 127.0.0.1:7220 --baseline hash.json --baseline-signer builder.pub.jwk \\",
+            "      --key-file dek.b64 --trust-anchor sim/simulated-cpak.pub.pem --allow-simulated \\",
+            "      --signing-key verifier.jwk --json",
+            "",
+            "Key files: raw bytes (e.g. 32 random bytes) or IBM's DEK form (base64 on one line, 32-512 characters,",
+            "no newline); the guest receives exactly the file's bytes (the LUKS keyslot passphrase).",
+            "",
+            "Exit codes:",
+            "  0  released: every check passed, the key was sent and the guest acked that the disk unlocked",
+            "  1  error: unreadable or invalid file (key file, signing key, trust anchor, hash.json), no connection",
+            "     or timeout after all retries, a guest that broke the protocol, or the guest acked unlocked=false",
+            "  2  usage: unknown, missing or malformed options",
+            "  3  refused: the evidence failed at least one check; the guest was told why and got no key"})
+public final class ReleaseCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--server", required = true, paramLabel = "HOST:PORT",
+            description = "The guest's attestation server (port default 7220; IPv6 as [addr]:port).")
+    String server;
+
+    @Option(names = "--key-file", required = true, paramLabel = "FILE", description = "The disk key to release (raw or IBM base64 form).")
+    Path keyFile;
+
+    @Option(names = "--signing-key", required = true, paramLabel = "FILE",
+            description = "The verifier's private JWK (from 'keygen'; mode 0600); the guest pins its public half.")
+    Path signingKey;
+
+    @Mixin
+    PolicyOptions policy;
+
+    @Option(names = "--timeout", paramLabel = "S", defaultValue = "30",
+            description = "Connect timeout and longest silence from the guest, in seconds (default ${DEFAULT-VALUE}).")
+    double timeoutSeconds;
+
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "0",
+            description = "Retries after connection failures/timeouts before the evidence arrives (default ${DEFAULT-VALUE}).")
+    int retries;
+
+    @Option(names = "--json", description = "Print JSON (the verdict and the release outcome) instead of the table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        return ExitCodes.guard(spec, this::release);
+    }
+
+    private int release() throws Exception {
+        Duration timeout = timeout();
+        if (retries < 0 || retries > ReleaseClient.MAX_RETRIES) {
+            throw ExitCodes.usage(spec, "--retries is " + retries + "; 0 to " + ReleaseClient.MAX_RETRIES + " are allowed");
+        }
+        var address = GuestAddress.parse(server, spec);
+        ReleasePolicy releasePolicy = policy.load(spec);
+        var signing = VerifierKeys.readSigningKey(signingKey);
+        PrintWriter err = spec.commandLine().getErr();
+        try (KeyFile key = KeyFile.read(keyFile)) {
+            ReleaseClient client = new ReleaseClient(address, releasePolicy, signing, timeout, retries, line -> {
+                err.println(spec.root().name() + ": " + line);
+                err.flush();
+            });
+            return report(client.release(key.passphrase()));
+        }
+    }
+
+    private int report(ReleaseOutcome outcome) {
+        PrintWriter out = spec.commandLine().getOut();
+        String status = switch (outcome) {
+            case ReleaseOutcome.Unlocked u -> "RELEASED: the key was sent and the guest unlocked: " + u.detail();
+            case ReleaseOutcome.NotUnlocked n -> "RELEASED BUT NOT UNLOCKED: the guest reports: " + n.detail();
+            case ReleaseOutcome.Refused r -> "REFUSED: no key was sent; the guest was told: " + String.join("; ",
+                    r.reasons().stream().map(x -> x.check() + ": " + x.message()).toList());
+        };
+        if (json) {
+            ObjectNode tree = AppraisalJson.toTree(outcome.appraisal());
+            ObjectNode release = tree.putObject("release");
+            switch (outcome) {
+                case ReleaseOutcome.Unlocked u -> release.put("outcome", "unlocked").put("detail", u.detail());
+                case ReleaseOutcome.NotUnlocked n -> release.put("outcome", "not-unlocked").put("detail", n.detail());
+                case ReleaseOutcome.Refused r -> {
+                    release.put("outcome", "refused");
+                    var reasons = release.putArray("reasons");
+                    for (Refusal.Reason reason : r.reasons()) {
+                        reasons.addObject().put("check", reason.check()).put("message", reason.message());
+                    }
+                }
+            }
+            out.println(tree.toPrettyString());
+        } else {
+            out.print(VerdictTable.render(outcome.appraisal()));
+            out.println(status);
+        }
+        out.flush();
+        return switch (outcome) {
+            case ReleaseOutcome.Unlocked u -> ExitCodes.OK;
+            case ReleaseOutcome.NotUnlocked n -> {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println(spec.root().name() + ": error: the guest did not unlock: " + n.detail());
+                err.flush();
+                yield ExitCodes.ERROR;
+            }
+            case ReleaseOutcome.Refused r -> ExitCodes.REFUSED;
+        };
+    }
+
+    private Duration timeout() {
+        if (!(timeoutSeconds > 0) || timeoutSeconds * 1000 > ReleaseClient.MAX_TIMEOUT.toMillis()) {
+            throw ExitCodes.usage(spec, "--timeout is " + timeoutSeconds + "; more than 0 and at most "
+                    + ReleaseClient.MAX_TIMEOUT.toSeconds() + " seconds are allowed");
+        }
+        return Duration.ofMillis(Math.max(1, Math.round(timeoutSeconds * 1000)));
+    }
+
+    /** Options that say what evidence is acceptable (shared shape with {@code verify}). */
+    static final class PolicyOptions {
+        @Option(names = "--trust-anchor", required = true, paramLabel = "FILE",
+                description = "Platform key (CPAK/IAK) or, for cVM-only tokens, the device AIK: PEM, JWK or certificates.")
+        Path trustAnchor;
+
+        @Option(names = "--trust-root", paramLabel = "FILE",
+                description = "Root certificate the --trust-anchor chain must validate to (when not in that file).")
+        Path trustRoot;
+
+        @Option(names = "--baseline", paramLabel = "FILE",
+                description = "hash.json the boot components must match (makes the event log required).")
+        Path baseline;
+
+        @Option(names = "--baseline-signer", paramLabel = "PUBKEY",
+                description = "Public key (JWK or PEM) that must have signed hash.json (<baseline>.jws beside it).")
+        Path baselineSigner;
+
+        @Option(names = "--rim", paramLabel = "HEX", description = "Reference realm initial measurement (32/48/64 bytes in hex).")
+        String rim;
+
+        @Option(names = "--event-log-required", description = "Refuse evidence without an event log (implied by --baseline).")
+        boolean eventLogRequired;
+
+        @Option(names = "--allow-simulated", description = "Accept evidence from the simulated TEE (flagged loudly).")
+        boolean allowSimulated;
+
+        ReleasePolicy load(CommandSpec spec) throws Exception {
+            if (baselineSigner != null && baseline == null) {
+                throw ExitCodes.usage(spec, "--baseline-signer needs --baseline");
+            }
+            TrustAnchor anchor = trustRoot == null ? TrustAnchor.load(trustAnchor) : TrustAnchor.load(trustAnchor, trustRoot);
+            Optional<ReferenceBaseline> reference = baseline == null ? Optional.empty()
+                    : Optional.of(BaselineFiles.read(baseline, baselineSigner, null));
+            Optional<byte[]> referenceRim = rim == null ? Optional.empty() : Optional.of(Hex.parse(rim, "--rim", -1, spec));
+            return new ReleasePolicy(anchor, reference, referenceRim, eventLogRequired, allowSimulated);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.cvmfde.client.release;
+
+import dev.cvmfde.protocol.release.PinnedVerifierKey;
+import dev.cvmfde.protocol.release.VerifierKeys;
+import dev.cvmfde.refvalues.Digest;
+import dev.cvmfde.refvalues.DigestAlgorithm;
+import dev.cvmfde.refvalues.eventlog.EventLogWriter;
+import dev.cvmfde.refvalues.hashjson.Baseline;
+import dev.cvmfde.refvalues.hashjson.HashJson;
+import dev.cvmfde.refvalues.hashjson.KernelEntry;
+import dev.cvmfde.refvalues.predict.BootChain;
+import dev.cvmfde.refvalues.predict.EventLogPredictor;
+import dev.cvmfde.refvalues.predict.MeasuredFile;
+import dev.cvmfde.server.AttestationServer;
+import dev.cvmfde.server.RunningServer;
+import dev.cvmfde.server.ServerConfig;
+import dev.cvmfde.server.UnlockOutcome;
+import dev.cvmfde.server.VerifierTrust;
+import dev.cvmfde.server.provider.simulated.SimulatedIdentity;
+import dev.cvmfde.server.provider.simulated.SimulatedProvider;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A simulated guest and the host's files, all real: a simulated identity exported to disk, a
+ * predicted CCEL log and the hash.json it matches (and one it does not), the verifier key pair,
+ * and key files in both forms. {@link #startServer} runs the real {@link AttestationServer} with
+ * the real simulated provider on 127.0.0.1; its sink records what it was given (test only).
+ */
+final class GuestFixture {
+    static final String CMDLINE = "root=/dev/mapper/encroot ro console=ttyAMA0";
+    static final SecureRandom RANDOM = new SecureRandom();
+
+    final Path dir;
+    final Path identityDir;
+    final Path anchor;
+    final Path eventLog;
+    final Path hashJson;
+    final Path wrongHashJson;
+    final Path signingKey;
+    final Path pinned;
+    final Path rawKey;
+    final Path base64Key;
+    final List<byte[]> received = Collections.synchronizedList(new ArrayList<>());
+
+    GuestFixture(Path dir) throws Exception {
+        this.dir = dir;
+        identityDir = dir.resolve("sim");
+        SimulatedIdentity.generate().export(identityDir);
+        anchor = identityDir.resolve(SimulatedIdentity.CPAK_PUBLIC_PEM);
+        BootChain chain = chain("kernel 6.6.0");
+        eventLog = dir.resolve("ccel.bin");
+        Files.write(eventLog, EventLogWriter.toBytes(EventLogPredictor.predict(chain)));
+        hashJson = Files.write(dir.resolve("hash.json"), HashJson.toBytes(baseline(chain)));
+        wrongHashJson = Files.write(dir.resolve("wrong-hash.json"), HashJson.toBytes(baseline(chain("another kernel"))));
+        var key = VerifierKeys.generate();
+        signingKey = dir.resolve("verifier.jwk");
+        VerifierKeys.writePrivateJwk(key, signingKey);
+        pinned = dir.resolve("verifier.pub.pem");
+        VerifierKeys.writePublicPem(key.toPublicJWK(), pinned);
+        byte[] raw = new byte[32];
+        RANDOM.nextBytes(raw);
+        raw[0] = 0; // certainly not text: read as the raw form
+        rawKey = Files.write(dir.resolve("rootfs.key"), raw);
+        byte[] dek = new byte[32];
+        RANDOM.nextBytes(dek);
+        base64Key = Files.writeString(dir.resolve("dek.b64"), Base64.getEncoder().encodeToString(dek),
+                StandardCharsets.US_ASCII);
+    }
+
+    static Digest sha256(String s) {
+        return Digest.of(DigestAlgorithm.SHA256, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static BootChain chain(String kernel) {
+        return new BootChain(sha256("grubaa64.efi"), new MeasuredFile("/grub/grub.cfg", sha256("grub.cfg")),
+                List.of("set root=(hd0,gpt1)"), new MeasuredFile("/vmlinuz-6.6.0", sha256(kernel)), CMDLINE,
+                new MeasuredFile("/initramfs-6.6.0.img", sha256("initramfs")));
+    }
+
+    static Baseline baseline(BootChain chain) {
+        KernelEntry k = new KernelEntry(Optional.empty(), chain.kernel().digest(), chain.initramfs().digest(), Map.of());
+        return new Baseline(DigestAlgorithm.SHA256, chain.grubImage(), chain.grubCfg().digest(), List.of(k),
+                Baseline.Form.FLAT, Map.of("cmdline", (com.fasterxml.jackson.databind.JsonNode) com.fasterxml.jackson.databind.node.TextNode.valueOf(CMDLINE)));
+    }
+
+    /** The real server, simulated provider with this fixture's identity and event log; the sink unlocks. */
+    RunningServer startServer() throws Exception {
+        return startServer(UnlockOutcome.unlocked("test sink: key received"));
+    }
+
+    RunningServer startServer(UnlockOutcome outcome) throws Exception {
+        return startServer(outcome, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    RunningServer startServerAt(InetSocketAddress bind) throws Exception {
+        return startServer(UnlockOutcome.unlocked("test sink: key received"), bind);
+    }
+
+    RunningServer startServer(UnlockOutcome outcome, InetSocketAddress bind) throws Exception {
+        SimulatedProvider provider = new SimulatedProvider(SimulatedIdentity.load(identityDir),
+                Optional.of(Files.readAllBytes(eventLog)), new PrintStream(OutputStream.nullOutputStream()));
+        ServerConfig config = ServerConfig.of(bind, provider,
+                VerifierTrust.pinned(PinnedVerifierKey.read(pinned)), key -> {
+                    received.add(key.copy());
+                    return outcome;
+                }).withReadTimeout(Duration.ofSeconds(30)).withEvidenceRequestsPerSecond(1000);
+        return AttestationServer.start(config);
+    }
+
+    /** The release command's arguments against {@code guest}. */
+    List<String> releaseArgs(InetSocketAddress guest, Path baseline, Path keyFile, String... extra) {
+        List<String> a = new ArrayList<>(List.of("release", "--server", "127.0.0.1:" + guest.getPort(),
+                "--baseline", baseline.toString(), "--key-file", keyFile.toString(), "--trust-anchor", anchor.toString(),
+                "--signing-key", signingKey.toString(), "--allow-simulated", "--timeout", "10"));
+        a.addAll(List.of(extra));
+        return a;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.cvmfde.client.release;
+
+import dev.cvmfde.client.verify.ReferenceBaseline;
+import dev.cvmfde.client.verify.TrustAnchor;
+import dev.cvmfde.protocol.release.VerifierKeys;
+import dev.cvmfde.protocol.secret.SecretBytes;
+import dev.cvmfde.server.RunningServer;
+import dev.cvmfde.server.UnlockOutcome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * bench/release-latency, in-process part. Full exchange (request → evidence from the real
+ * simulated provider, two P-384 token signatures → Verifier.appraise with event-log replay and
+ * hash.json → seal (ECDH-ES + ES384) → guest opens the release → ack), {@link ReleaseClient}
+ * against real {@code AttestationServer}s on 127.0.0.1, both in this JVM (so guest and host share
+ * the machine's cores, as they would not in production).
+ * <ul>
+ * <li>{@code inprocess}: 1 guest × 1 client, then 100 guests (100 servers on 100 ports) each with
+ * its own client thread, all running at once; latency of every exchange. The servers' sinks answer
+ * "not unlocked" so that each keeps serving (an unlocked server stops); the ack is sent either way.
+ * <li>{@code prepare DIR}: writes the fixture files for the whole-process part of the script.
+ * </ul>
+ */
+public final class ReleaseLatencyBench {
+    private ReleaseLatencyBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("prepare")) {
+            Files.createDirectories(Path.of(args[1]));
+            new GuestFixture(Path.of(args[1]));
+            return;
+        }
+        int perClientAt100 = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int single = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+        Path dir = Files.createTempDirectory("release-latency");
+        GuestFixture f = new GuestFixture(dir);
+        ReleasePolicy policy = new ReleasePolicy(TrustAnchor.load(f.anchor),
+                Optional.of(ReferenceBaseline.unsigned(Files.readAllBytes(f.hashJson))), Optional.empty(), true, true);
+        byte[] key = Files.readAllBytes(f.rawKey);
+        var signing = VerifierKeys.readSigningKey(f.signingKey);
+
+        List<RunningServer> servers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 100; i++) {
+                servers.add(f.startServer(UnlockOutcome.failed("bench: key discarded, keep serving")));
+            }
+            run(servers.subList(0, 1), policy, signing, key, 100); // warm-up (JIT)
+            long[] one = run(servers.subList(0, 1), policy, signing, key, single);
+            report("concurrency=1", one);
+            run(servers, policy, signing, key, 2); // warm-up of 100 sessions
+            long[] hundred = run(servers, policy, signing, key, perClientAt100);
+            report("concurrency=100", hundred);
+        } finally {
+            servers.forEach(RunningServer::close);
+        }
+    }
+
+    /** Each server gets one client thread doing {@code perClient} exchanges; all start together. */
+    static long[] run(List<RunningServer> servers, ReleasePolicy policy, com.nimbusds.jose.jwk.ECKey signing, byte[] key,
+            int perClient) throws Exception {
+        long[] samples = new long[servers.size() * perClient];
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        Exception[] failure = new Exception[1];
+        for (int s = 0; s < servers.size(); s++) {
+            int base = s * perClient;
+            ReleaseClient client = new ReleaseClient(servers.get(s).localAddress(), policy, signing,
+                    Duration.ofSeconds(60), 0, line -> { });
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < perClient; i++) {
+                        long t0 = System.nanoTime();
+                        ReleaseOutcome outcome = client.release(SecretBytes.copyOf(key));
+                        samples[base + i] = System.nanoTime() - t0;
+                        if (!(outcome instanceof ReleaseOutcome.NotUnlocked)) {
+                            throw new IllegalStateException("unexpected outcome " + outcome);
+                        }
+                    }
+                } catch (Exception e) {
+                    failure[0] = e;
+                }
+            }));
+        }
+        start.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return samples;
+    }
+
+    static void report(String label, long[] samples) {
+        long[] s = samples.clone();
+        Arrays.sort(s);
+        System.out.printf("%s exchanges=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f%n", label, s.length,
+                ms(s[(int) (s.length * 0.50)]), ms(s[Math.min(s.length - 1, (int) Math.ceil(s.length * 0.99) - 1)]),
+                ms(s[s.length - 1]));
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+}

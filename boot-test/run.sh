@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# The boot test (issue 6): a real Debian kernel boots an encrypted guest under QEMU TCG and the
+# root unlocks only after the host verified the guest's (simulated) attestation evidence.
+#
+#   boot-test/run.sh [--work DIR] [--twin both|positive|negative] [--pipeline auto|builder|manual]
+#                    [--port P] [--boot-timeout S]
+#
+# Steps:
+#   1. tools/sample-guest/build.sh            guest.qcow2 (dracut initramfs, ext4 root, marker init)
+#   2. tools/guest-runtime/build.sh           the jlink'd runtime the agent runs on
+#   3. attestation-client keygen, attestation-server simulated-identity, a 32-byte root key
+#   4. encrypt:  builder: image-builder encrypt --provider simulated (LUKS2 root, agent overlay,
+#                         updated hash.json, predicted event log on the boot partition)
+#                manual:  the poc-encrypt.sh recipe (cryptsetup reencrypt) + fde-agent overlay +
+#                         reference-values measure/predict (what the builder does, by hand)
+#      then the simulated TEE's identity goes to the boot partition as cvm-fde/simulated-identity/
+#   5. positive twin: boot.sh --hostfwd P:7220; when the console shows "fde: <IP>:7220",
+#      attestation-client release with a WRONG key must exit 1 (the guest reports "unlock FAILED"
+#      and keeps waiting), then with the right key exit 0; the guest must print
+#      "CVMFDE-MARKER: root is /dev/mapper/encroot" and "CVMFDE-DM: encroot"
+#   6. negative twin: short agent waits (cvmfde.verifier_wait=10s, give_up=30s); no verifier in
+#      the first round (the agent must keep waiting), then a hash.json whose initramfs digest is
+#      wrong: release must exit 3 (refused at boot-components), the agent must give up, the
+#      console must say "ROOT STAYS LOCKED" and never show the marker
+#
+# pipeline auto = builder when image-builder has its encrypt command (by the source), else manual.
+# Exit status: 0 every twin passed; 1 a twin failed (the tail of its serial log is printed);
+# 2 usage. Needs: qemu-system-x86 qemu-utils dracut-core dracut-network mtools gdisk e2fsprogs
+# cryptsetup-bin busybox-static binutils zstd cpio (and Java 25).
+set -euo pipefail
+export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SG=$REPO/tools/sample-guest
+CLIENT=${CVMFDE_ATTESTATION_CLIENT:-$REPO/bin/attestation-client}   # override: a client built elsewhere
+BUILDER=${CVMFDE_IMAGE_BUILDER:-$REPO/bin/image-builder}
+
+usage() { sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+WORK="" TWIN=both PIPELINE=auto PORT="" BOOT_TIMEOUT=420
+while (($#)); do
+  case $1 in
+    --work) WORK=${2:?}; shift 2 ;;
+    --twin) TWIN=${2:?}; shift 2 ;;
+    --pipeline) PIPELINE=${2:?}; shift 2 ;;
+    --port) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; PORT=$2; shift 2 ;;
+    --boot-timeout) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; BOOT_TIMEOUT=$2; shift 2 ;;
+    -h|--help) usage ;;
+    *) echo "boot-test: unknown argument $1" >&2; usage ;;
+  esac
+done
+[[ $TWIN =~ ^(both|positive|negative)$ && $PIPELINE =~ ^(auto|builder|manual)$ ]] || usage
+
+T0=$(date +%s)
+log() { printf '[boot-test %4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
+die() { printf 'boot-test: FAILED: %s\n' "$*" >&2; exit 1; }
+for t in qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mcopy:mtools sgdisk:gdisk \
+         cryptsetup:cryptsetup-bin resize2fs:e2fsprogs e2fsck:e2fsprogs cpio:cpio zstd:zstd \
+         strip:binutils dracut:dracut-core timeout:coreutils; do
+  command -v "${t%%:*}" >/dev/null || die "missing ${t%%:*} (Debian package: ${t#*:})"
+done
+[[ -d /usr/lib/dracut/modules.d/40network || -d /usr/lib/dracut/modules.d/35network-legacy ]] \
+  || die "dracut's network modules are missing (Debian package: dracut-network)"
+
+if [[ -z $WORK ]]; then WORK=$(mktemp -d "${TMPDIR:-/tmp}/cvmfde-boottest.XXXXXX"); fi
+mkdir -p "$WORK"; WORK=$(cd "$WORK" && pwd)
+log "work directory $WORK"
+
+if [[ $PIPELINE == auto ]]; then
+  # by the source, not by running it: a broken builder must fail the test, not switch pipelines
+  if [[ -f $REPO/image-builder/src/main/java/dev/cvmfde/imagebuilder/cli/EncryptCommand.java ]]; then
+    PIPELINE=builder
+  else
+    PIPELINE=manual
+  fi
+fi
+log "pipeline: $PIPELINE"
+
+free_port() {   # a loopback port nobody listens on (QEMU binds it; a race is reported by QEMU)
+  local p
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  die "no free loopback port found"
+}
+
+# ---------------------------------------------------------------- 1-3: guest, runtime, keys
+G=$WORK/guest; RT=$WORK/runtime; K=$WORK/keys
+log "building the sample guest"
+"$SG/build.sh" "$G" >"$WORK/build-guest.log" 2>&1 || { tail -30 "$WORK/build-guest.log" >&2; die "tools/sample-guest/build.sh"; }
+log "building the guest runtime"
+rm -rf "$RT"
+"$REPO/tools/guest-runtime/build.sh" "$RT" >"$WORK/build-runtime.log" 2>&1 || { tail -30 "$WORK/build-runtime.log" >&2; die "tools/guest-runtime/build.sh"; }
+rm -rf "$K"; mkdir -p "$K"
+"$CLIENT" keygen --out "$K/verifier" >/dev/null || die "attestation-client keygen"
+"$REPO/bin/attestation-server" simulated-identity --out "$K/sim" >/dev/null 2>&1 || die "attestation-server simulated-identity"
+head -c 32 /dev/urandom >"$K/rootfs.key"; chmod 600 "$K/rootfs.key"
+KVER=$(sed -n 's/.*"kernelVersion": "\([^"]*\)".*/\1/p' "$G/manifest.json")
+
+boot_offset() {   # byte offset of the EF00 partition of raw disk $1
+  local n first
+  n=$(sgdisk -p "$1" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ && $6 == "EF00" { print $1; exit }')
+  first=$(sgdisk -i "${n:-1}" "$1" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
+  echo $((first * 512))
+}
+
+# ---------------------------------------------------------------- 4: encrypt
+IMG=$WORK/encrypted.qcow2; HASH=$WORK/encrypted.hash.json
+encrypt_manual() {
+  local w=$WORK/manual raw p2f p2l p2n boff uuid args
+  rm -rf "$w"; mkdir -p "$w"
+  raw=$w/disk.raw
+  qemu-img convert -O raw "$G/guest.qcow2" "$raw"
+  p2f=$(sgdisk -i 2 "$raw" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
+  p2l=$(sgdisk -i 2 "$raw" | sed -n 's/^Last sector: \([0-9]*\).*/\1/p')
+  p2n=$((p2l - p2f + 1))
+  dd if="$raw" of="$w/p2.img" bs=512 skip="$p2f" count="$p2n" status=none
+  e2fsck -fy "$w/p2.img" >/dev/null 2>&1 || true
+  resize2fs "$w/p2.img" "$((p2n / 2048 - 32))M" >/dev/null 2>&1 || die "resize2fs"
+  truncate -s $((p2n * 512)) "$w/p2.img"
+  uuid=$(cat /proc/sys/kernel/random/uuid)
+  cryptsetup reencrypt --encrypt --type luks2 --reduce-device-size 32M --key-file "$K/rootfs.key" \
+    --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --uuid "$uuid" --batch-mode "$w/p2.img" >/dev/null \
+    || die "cryptsetup reencrypt"
+  dd if="$w/p2.img" of="$raw" bs=512 seek="$p2f" conv=notrunc status=none
+  rm -f "$w/p2.img"
+  cat >"$w/agent.json" <<EOF
+{"luksUuid": "$uuid", "provider": "simulated", "verifierKey": "/etc/cvm-fde/verifier.pub.pem", "imageId": "boot-test-manual"}
+EOF
+  "$REPO/bin/fde-agent" overlay --config "$w/agent.json" --verifier-key "$K/verifier/verifier.pub.pem" \
+    --runtime "$RT" --out "$w/overlay" 2>/dev/null || die "fde-agent overlay"
+  boff=$(boot_offset "$raw")
+  local img="$raw@@$boff"
+  mkdir -p "$w/boot"
+  mcopy -s -n -i "$img" '::/*' "$w/boot/"
+  "$SG/append-overlay.sh" "$w/boot/initrd.img-$KVER" "$w/overlay" "$w/initrd" 2>/dev/null
+  mv -f "$w/initrd" "$w/boot/initrd.img-$KVER"
+  sed -i 's|root=UUID=[^ ]*|root=/dev/mapper/encroot|' "$w/boot/grub/grub.cfg"
+  mcopy -o -i "$img" "$w/boot/grub/grub.cfg" ::/grub/grub.cfg
+  mcopy -o -i "$img" "$w/boot/initrd.img-$KVER" "::/initrd.img-$KVER"
+  args=$(sed -n "s|^[[:space:]]*linux[[:space:]]*/vmlinuz-${KVER}[[:space:]]*||p" "$w/boot/grub/grub.cfg")
+  "$REPO/bin/reference-values" measure --boot-dir "$w/boot" -o "$w/hash0.json" >/dev/null
+  sed "0,/{/s|{|{\n  \"cmdline\" : \"$args\",|" "$w/hash0.json" >"$HASH"
+  "$REPO/bin/reference-values" predict --grub-efi "$w/boot/EFI/BOOT/BOOTX64.EFI" \
+    --grub-cfg "$w/boot/grub/grub.cfg" --grub-cfg-path /grub/grub.cfg \
+    --kernel "$w/boot/vmlinuz-$KVER" --kernel-path "/vmlinuz-$KVER" --kernel-args "$args" \
+    --initramfs "$w/boot/initrd.img-$KVER" --initramfs-path "/initrd.img-$KVER" \
+    -o "$w/simulated-ccel.bin" >/dev/null || die "reference-values predict"
+  mmd -i "$img" ::/cvm-fde
+  mcopy -i "$img" "$w/simulated-ccel.bin" ::/cvm-fde/simulated-ccel.bin
+  qemu-img convert -O qcow2 "$raw" "$IMG"
+  rm -rf "$raw" "${w:?}/boot"
+}
+
+encrypt_builder() {
+  local w=$WORK/builder
+  rm -rf "$w"; mkdir -p "$w/boot"
+  qemu-img convert -O raw "$G/guest.qcow2" "$w/plain.raw"
+  mcopy -s -n -i "$w/plain.raw@@$(boot_offset "$w/plain.raw")" '::/*' "$w/boot/"
+  "$REPO/bin/reference-values" measure --boot-dir "$w/boot" -o "$w/hash.json" >/dev/null
+  rm -rf "$w/plain.raw" "${w:?}/boot"
+  rm -f "$IMG" "$IMG".*
+  "$BUILDER" encrypt --input "$G/guest.qcow2" --baseline "$w/hash.json" --key-file "$K/rootfs.key" \
+    --output "$IMG" --verifier-key "$K/verifier/verifier.pub.pem" --agent-runtime "$RT" \
+    --provider simulated --image-id boot-test --quiet || die "image-builder encrypt"
+  cp "$IMG.hash.json" "$HASH"
+}
+
+log "encrypting the guest ($PIPELINE)"
+"encrypt_$PIPELINE"
+# the simulated TEE's identity (its CPAK is the host's trust anchor) on the boot partition too:
+# the online hook copies cvm-fde/ from there (fde-agent/src/main/dracut/90cvmfde/cvmfde-online.sh)
+qemu-img convert -O raw "$IMG" "$WORK/enc.raw"
+EIMG="$WORK/enc.raw@@$(boot_offset "$WORK/enc.raw")"
+mmd -i "$EIMG" ::/cvm-fde/simulated-identity
+for f in "$K"/sim/*; do mcopy -i "$EIMG" "$f" "::/cvm-fde/simulated-identity/${f##*/}"; done
+mdir -b -i "$EIMG" ::/cvm-fde >"$WORK/boot-partition-cvm-fde.txt"
+qemu-img convert -O qcow2 "$WORK/enc.raw" "$IMG.tmp" && mv -f "$IMG.tmp" "$IMG"
+rm -f "$WORK/enc.raw"
+log "encrypted image ready: $IMG ($(du -h "$IMG" | cut -f1) allocated); baseline $HASH"
+
+# a baseline that does not match: the initramfs digest changed in its first hex digit
+awk '!done && /"initramfs"/ { match($0, /"initramfs" *: *"/); p = RSTART + RLENGTH; c = substr($0, p, 1);
+     $0 = substr($0, 1, p - 1) (c == "0" ? "1" : "0") substr($0, p + 1); done = 1 } { print }' "$HASH" >"$WORK/tampered.hash.json"
+cmp -s "$HASH" "$WORK/tampered.hash.json" && die "could not make the tampered baseline"
+
+# ---------------------------------------------------------------- 5/6: the twins
+# start_twin NAME EXTRA_KERNEL_ARGS STOP_ON: boot in the background, wait for "fde: <IP>:7220"
+start_twin() {
+  local name=$1 extra=$2 stop=$3 serial
+  TWIN_NAME=$name TWIN_PORT=${PORT:-$(free_port)} TWIN_START=$(date +%s)
+  serial=$WORK/$name.serial.log
+  : >"$WORK/$name.release.out"; : >"$WORK/$name.release.err"
+  log "$name twin: booting (hostfwd 127.0.0.1:$TWIN_PORT -> 7220${extra:+, extra args: $extra})"
+  local bargs=("$IMG" --hostfwd "$TWIN_PORT:7220" --log "$serial" --timeout "$BOOT_TIMEOUT")
+  [[ -n $extra ]] && bargs+=(--append-extra "$extra")
+  [[ -n $stop ]] && bargs+=(--stop-on "$stop")
+  "$SG/boot.sh" "${bargs[@]}" >"$WORK/$name.boot.log" 2>&1 &
+  TWIN_PID=$!
+  wait_console 'fde: [0-9.]+:7220' || fail_twin "$name" "the agent never printed 'fde: <IP>:7220'"
+  log "$name twin: console shows '$(grep -m1 -aoE 'fde: [0-9.]+:7220' "$serial")' after $(($(date +%s) - TWIN_START))s"
+}
+
+# wait_console ERE: until the serial log of the running twin matches (1 if the guest stopped first)
+wait_console() {
+  while kill -0 "$TWIN_PID" 2>/dev/null; do
+    grep -qaE -- "$1" "$WORK/$TWIN_NAME.serial.log" 2>/dev/null && return 0
+    sleep 1
+  done
+  grep -qaE -- "$1" "$WORK/$TWIN_NAME.serial.log" 2>/dev/null
+}
+
+# release WHAT BASELINE KEY WANT: attestation-client release against the running twin
+release() {
+  local what=$1 baseline=$2 key=$3 want=$4 rc
+  set +e
+  "$CLIENT" release --server "127.0.0.1:$TWIN_PORT" --baseline "$baseline" --key-file "$key" \
+    --trust-anchor "$K/sim/simulated-cpak.pub.pem" --signing-key "$K/verifier/verifier.jwk" \
+    --allow-simulated --retries 20 --timeout 60 >"$WORK/$TWIN_NAME.$what.out" 2>"$WORK/$TWIN_NAME.$what.err"
+  rc=$?
+  set -e
+  cat "$WORK/$TWIN_NAME.$what.out" >>"$WORK/$TWIN_NAME.release.out"
+  cat "$WORK/$TWIN_NAME.$what.err" >>"$WORK/$TWIN_NAME.release.err"
+  log "$TWIN_NAME twin: release ($what, $(basename "$baseline"), $(basename "$key")): exit $rc (want $want): $(grep -m1 -E '^(RELEASED|REFUSED)' "$WORK/$TWIN_NAME.$what.out" | cut -c1-160)"
+  [[ $rc == "$want" ]] || fail_twin "$TWIN_NAME" "attestation-client release ($what) exited $rc, expected $want"
+}
+
+# finish_twin: wait for boot.sh (guest powered off, or --stop-on text seen)
+finish_twin() {
+  local rc t
+  set +e; wait "$TWIN_PID"; rc=$?; set -e
+  t=$(($(date +%s) - TWIN_START))
+  printf -v "TIME_$TWIN_NAME" '%s' "$t"
+  log "$TWIN_NAME twin: boot.sh exit $rc after ${t}s"
+  [[ $rc == 0 ]] || fail_twin "$TWIN_NAME" "boot.sh exited $rc (124 = timeout)"
+}
+
+fail_twin() {
+  if [[ -n ${TWIN_PID:-} ]] && kill -0 "$TWIN_PID" 2>/dev/null; then kill "$TWIN_PID" 2>/dev/null || true; wait "$TWIN_PID" 2>/dev/null || true; fi
+  echo "---- $1: attestation-client release output ----" >&2
+  cat "$WORK/$1.release.out" "$WORK/$1.release.err" 2>/dev/null | tail -40 >&2 || true
+  echo "---- $1: boot.sh ----" >&2; cat "$WORK/$1.boot.log" >&2 || true
+  echo "---- $1: last 60 lines of the serial log $WORK/$1.serial.log ----" >&2
+  tail -60 "$WORK/$1.serial.log" | tr -d '\r' >&2 || true
+  die "$1 twin: $2"
+}
+
+need_in_log() { grep -qaF -- "$2" "$WORK/$1.serial.log" || fail_twin "$1" "serial log lacks: $2"; }
+never_in_log() { ! grep -qaF -- "$2" "$WORK/$1.serial.log" || fail_twin "$1" "serial log shows: $2"; }
+head -c 32 /dev/urandom >"$K/wrong.key"; chmod 600 "$K/wrong.key"
+
+if [[ $TWIN != negative ]]; then
+  # a key that does not open the volume first: the guest must report it and keep waiting
+  start_twin positive "" ""
+  release wrong-key "$HASH" "$K/wrong.key" 1
+  grep -q 'RELEASED BUT NOT UNLOCKED' "$WORK/positive.wrong-key.out" || fail_twin positive "wrong key: no 'RELEASED BUT NOT UNLOCKED'"
+  release right-key "$HASH" "$K/rootfs.key" 0
+  finish_twin
+  need_in_log positive "unlock FAILED"
+  need_in_log positive "CVMFDE-MARKER: root is /dev/mapper/encroot"
+  need_in_log positive "CVMFDE-DM: encroot"
+  need_in_log positive "fde-agent: done: root volume unlocked"
+  never_in_log positive "ROOT STAYS LOCKED"
+  log "positive twin PASSED: $(grep -m1 -aF 'unlock FAILED' "$WORK/positive.serial.log" | tr -d '\r' | cut -c1-120) ...; then $(grep -m1 -aF 'CVMFDE-MARKER' "$WORK/positive.serial.log" | tr -d '\r'); $(grep -m1 -aF 'CVMFDE-DM:' "$WORK/positive.serial.log" | tr -d '\r')"
+fi
+if [[ $TWIN != positive ]]; then
+  # no verifier during the first round (the agent re-prints its addresses and keeps waiting),
+  # then a verifier whose baseline does not match: refused; the agent gives up, root stays locked
+  start_twin negative "cvmfde.verifier_wait=10s cvmfde.verifier_wait_max=10s cvmfde.give_up=30s" "ROOT STAYS LOCKED"
+  wait_console 'waiting for the verifier on port 7220 \(round 2' || fail_twin negative "no second listening round"
+  release tampered "$WORK/tampered.hash.json" "$K/rootfs.key" 3
+  finish_twin
+  need_in_log negative "no key released within 10s; still waiting"
+  need_in_log negative "the verifier refused to release the key: boot-components"
+  need_in_log negative "GIVING UP"
+  need_in_log negative "ROOT STAYS LOCKED"
+  never_in_log negative "CVMFDE-MARKER"
+  never_in_log negative "root volume unlocked"
+  never_in_log negative "key released by the verifier"
+  grep -q 'boot-components' "$WORK/negative.tampered.out" || fail_twin negative "the refusal does not name boot-components"
+  log "negative twin PASSED: refused at boot-components; console: $(grep -m1 -aF 'ROOT STAYS LOCKED' "$WORK/negative.serial.log" | tr -d '\r')"
+fi
+log "boot test PASSED (pipeline $PIPELINE, positive ${TIME_positive:--}s, negative ${TIME_negative:--}s, total $(($(date +%s) - T0))s)"

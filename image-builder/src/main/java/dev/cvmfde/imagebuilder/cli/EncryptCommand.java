@@ -1,0 +1,130 @@
+package dev.cvmfde.imagebuilder.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cvmfde.imagebuilder.disk.DiskFormat;
+import dev.cvmfde.imagebuilder.rootfs.EncryptRequest;
+import dev.cvmfde.imagebuilder.rootfs.EncryptResult;
+import dev.cvmfde.imagebuilder.rootfs.RootEncryptor;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code image-builder encrypt}: root-partition mode, the virtCCA flow. */
+@Command(name = "encrypt", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Encrypt a guest's root partition into LUKS2 and make it unlock after attestation (virtCCA flow).",
+            "",
+            "Finds the clear boot partition (vfat: grub, grub.cfg, kernels, initramfs) and the root partition; copies",
+            "everything else; encrypts the root file system block for block into a LUKS2 container (the partition",
+            "grows by the 16 MiB header, the disk and its GPT grow to match), so its UUID and /etc/fstab stay valid.",
+            "In the boot partition, grub.cfg's linux lines get root=/dev/mapper/encroot (plus rd.neednet=1 ip=dhcp",
+            "when absent) and every initramfs gets the fde-agent appended as a cpio archive: the agent runtime, the",
+            "pinned verifier key, agent.json (LUKS UUID, port, provider, image id) and the dracut hooks.",
+            "",
+            "Beside the output: OUTPUT.hash.json (the new reference measurements, same form as --baseline, with the",
+            "kernel command line under \"cmdline\"), OUTPUT.ccel (the predicted event log; also on the boot partition",
+            "as cvm-fde/simulated-ccel.bin for the simulated TEE) and OUTPUT.rems.json (the REMs it replays to)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:written", "1:error (bad disk, partition, key file, baseline, I/O, disk full; no output left)",
+            "2:usage error"},
+        footer = {"", "Example:",
+            "  image-builder encrypt --input guest.qcow2 --baseline hash.json --key-file rootfs.key \\",
+            "      --verifier-key verifier.pub.pem --agent-runtime guest-runtime/ --image-id demo-1 \\",
+            "      --output encrypted.qcow2",
+            "  (makes encrypted.qcow2, encrypted.qcow2.hash.json, encrypted.qcow2.ccel, encrypted.qcow2.rems.json)"})
+final class EncryptCommand implements Callable<Integer> {
+    @Option(names = "--input", required = true, paramLabel = "DISK", description = "guest disk: qcow2, raw or VHD (GPT); only read")
+    Path input;
+
+    @Option(names = "--baseline", required = true, paramLabel = "HASH_JSON", description = "the guest's reference hash.json (flat or multi-kernel)")
+    Path baseline;
+
+    @Option(names = "--key-file", required = true, paramLabel = "FILE", description = "LUKS keyslot passphrase: 32 random bytes (virtCCA) or a base64 DEK line")
+    Path keyFile;
+
+    @Option(names = "--output", required = true, paramLabel = "DISK", description = "encrypted disk to write (never replaces an input)")
+    Path output;
+
+    @Option(names = "--verifier-key", required = true, paramLabel = "FILE", description = "the verifier's public key (PEM or JWK) the agent pins")
+    Path verifierKey;
+
+    @Option(names = "--agent-runtime", required = true, paramLabel = "DIR", description = "the guest runtime with bin/fde-agent (tools/guest-runtime/build.sh)")
+    Path agentRuntime;
+
+    @Option(names = "--image-id", defaultValue = "", paramLabel = "ID", description = "image id recorded in agent.json (printed at boot)")
+    String imageId;
+
+    @Option(names = "--provider", defaultValue = "tsm", paramLabel = "NAME", description = "evidence provider in the guest: tsm (default), virtcca, simulated")
+    String provider;
+
+    @Option(names = "--port", defaultValue = "7220", paramLabel = "PORT", description = "port the agent listens on (default 7220)")
+    int port;
+
+    @Option(names = "--root-partition", defaultValue = "2", paramLabel = "N", description = "GPT number of the root partition (default 2)")
+    int rootPartition;
+
+    @Option(names = "--boot-partition", defaultValue = "1", paramLabel = "N", description = "GPT number of the vfat boot partition (default 1)")
+    int bootPartition;
+
+    @Option(names = "--kdf", defaultValue = "pbkdf2", paramLabel = "KDF", description = KdfChoice.HELP)
+    KdfChoice kdf;
+
+    @Option(names = "--output-format", paramLabel = "FORMAT", description = "qcow2 or raw (default: raw for .raw/.img, else qcow2)")
+    String outputFormat;
+
+    @Option(names = "--sign-with", paramLabel = "JWK", description = "private EC JWK (P-256/P-384): also write OUTPUT.hash.json.jws, a detached JWS over the exact hash.json bytes (attestation-client --baseline-signer checks it)")
+    Path signWith;
+
+    @Mixin
+    OutputOptions out;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        DiskFormat format = OutputFormats.choose(spec, outputFormat, output);
+        EncryptRequest request = new EncryptRequest(input, baseline, keyFile, output, format, verifierKey, agentRuntime,
+                imageId, provider, port, bootPartition, rootPartition, kdf.spec(), java.util.Optional.ofNullable(signWith));
+        ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr(), out.quiet);
+        long start = System.nanoTime();
+        EncryptResult r = RootEncryptor.encrypt(request, progress);
+        progress.finishLine();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        if (out.json) {
+            spec.commandLine().getOut().println(json(r, millis));
+        } else if (!out.quiet) {
+            spec.commandLine().getErr().printf("wrote %s (%s, %,d bytes, LUKS2 %s on partition %d), %s, %s, %s in %.1f s%n",
+                    r.output(), r.format().name().toLowerCase(Locale.ROOT), r.diskBytes(), r.luksUuid(), r.rootPartition(),
+                    r.hashJson().getFileName(), r.eventLog().getFileName(), r.rems().getFileName(), millis / 1000.0);
+        }
+        spec.commandLine().getOut().flush();
+        spec.commandLine().getErr().flush();
+        return ImageBuilderCli.EXIT_OK;
+    }
+
+    private static String json(EncryptResult r, long millis) {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("output", r.output().toString());
+        n.put("format", r.format().name().toLowerCase(Locale.ROOT));
+        n.put("diskBytes", r.diskBytes());
+        n.put("luksUuid", r.luksUuid().toString());
+        n.put("rootPartition", r.rootPartition());
+        n.put("luksOffset", r.luksOffset());
+        n.put("luksBytes", r.luksBytes());
+        n.put("cmdline", r.kernelArguments());
+        n.put("hashJson", r.hashJson().toString());
+        n.put("eventLog", r.eventLog().toString());
+        n.put("rems", r.rems().toString());
+        r.hashJsonSignature().ifPresent(p -> n.put("hashJsonSignature", p.toString()));
+        n.put("grubCfgDigest", r.grubCfgDigest());
+        r.initramfsDigests().forEach(n.putArray("initramfsDigests")::add);
+        r.predictedRems().forEach(n.putArray("predictedRems")::add);
+        n.put("millis", millis);
+        return n.toPrettyString();
+    }
+}

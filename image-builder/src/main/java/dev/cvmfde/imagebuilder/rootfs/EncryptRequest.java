@@ -1,0 +1,40 @@
+package dev.cvmfde.imagebuilder.rootfs;
+
+import dev.cvmfde.imagebuilder.disk.DiskFormat;
+import dev.cvmfde.imagebuilder.luks.KdfSpec;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What {@link RootEncryptor} needs: the guest disk, its reference hash.json, the key file, the
+ * output (qcow2 or raw), the agent's pieces (verifier key, runtime, image id, provider, port) and
+ * the partition numbers (1-based GPT indices), and optionally the private EC JWK that signs the
+ * new hash.json.
+ */
+public record EncryptRequest(Path input, Path baseline, Path keyFile, Path output, DiskFormat outputFormat,
+                             Path verifierKey, Path agentRuntime, String imageId, String provider, int port,
+                             int bootPartition, int rootPartition, KdfSpec kdf, java.util.Optional<Path> signWith) {
+    public EncryptRequest {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(baseline, "baseline");
+        Objects.requireNonNull(keyFile, "keyFile");
+        Objects.requireNonNull(output, "output");
+        Objects.requireNonNull(verifierKey, "verifierKey");
+        Objects.requireNonNull(agentRuntime, "agentRuntime");
+        Objects.requireNonNull(kdf, "kdf");
+        if (outputFormat != DiskFormat.QCOW2 && outputFormat != DiskFormat.RAW) {
+            throw new IllegalArgumentException("output format " + outputFormat + "; qcow2 or raw are written");
+        }
+        if (bootPartition < 1 || rootPartition < 1 || bootPartition == rootPartition) {
+            throw new IllegalArgumentException("boot partition " + bootPartition + " and root partition " + rootPartition
+                    + " must be two different partition numbers from 1");
+        }
+        imageId = imageId == null ? "" : imageId;
+        Objects.requireNonNull(signWith, "signWith (use Optional.empty())");
+    }
+
+    /** {@code <output>.hash.json}, {@code <output>.ccel}, {@code <output>.rems.json}. */
+    public Path sidecar(String suffix) {
+        return output.resolveSibling(output.getFileName() + suffix);
+    }
+}

@@ -1,0 +1,20 @@
+package dev.cvmfde.imagebuilder.rootfs;
+
+import dev.cvmfde.imagebuilder.disk.DiskFormat;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What {@link RootEncryptor} wrote: the disk (format, virtual size), the LUKS container (UUID,
+ * partition, offset), the kernel arguments, and the side files: the updated hash.json, the
+ * predicted event log and its REMs.
+ */
+public record EncryptResult(Path output, DiskFormat format, long diskBytes, UUID luksUuid, int rootPartition,
+                            long luksOffset, long luksBytes, String kernelArguments, Path hashJson, Path eventLog,
+                            Path rems, java.util.Optional<Path> hashJsonSignature, List<String> predictedRems, String grubCfgDigest, List<String> initramfsDigests) {
+    public EncryptResult {
+        predictedRems = List.copyOf(predictedRems);
+        initramfsDigests = List.copyOf(initramfsDigests);
+    }
+}

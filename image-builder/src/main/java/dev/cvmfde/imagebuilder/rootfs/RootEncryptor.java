@@ -1,0 +1,176 @@
+package dev.cvmfde.imagebuilder.rootfs;
+
+import dev.cvmfde.agent.config.AgentConfig;
+import dev.cvmfde.agent.initramfs.AgentOverlay;
+import dev.cvmfde.agent.initramfs.OverlayFile;
+import dev.cvmfde.imagebuilder.disk.AtomicOutput;
+import dev.cvmfde.imagebuilder.disk.VirtualDisk;
+import dev.cvmfde.imagebuilder.disk.VirtualDisks;
+import dev.cvmfde.imagebuilder.initramfs.InitramfsOverlay;
+import dev.cvmfde.imagebuilder.initramfs.OverlayEntry;
+import dev.cvmfde.imagebuilder.luks.LuksContainer;
+import dev.cvmfde.imagebuilder.luks.LuksException;
+import dev.cvmfde.imagebuilder.luks.LuksOptions;
+import dev.cvmfde.imagebuilder.partition.PartitionTables;
+import dev.cvmfde.imagebuilder.rootfs.internal.BaselineUpdate;
+import dev.cvmfde.imagebuilder.rootfs.internal.BootEditor;
+import dev.cvmfde.imagebuilder.rootfs.internal.DiskPlan;
+import dev.cvmfde.imagebuilder.rootfs.internal.DiskWrite;
+import dev.cvmfde.imagebuilder.rootfs.internal.WorkDir;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.ECKey;
+import dev.cvmfde.protocol.baseline.BaselineSignature;
+import dev.cvmfde.protocol.secret.KeyFile;
+import dev.cvmfde.protocol.secret.KeyFileException;
+import dev.cvmfde.refvalues.eventlog.EventLogException;
+import dev.cvmfde.refvalues.eventlog.EventLogWriter;
+import dev.cvmfde.refvalues.hashjson.Baseline;
+import dev.cvmfde.refvalues.hashjson.HashJson;
+import dev.cvmfde.refvalues.hashjson.HashJsonException;
+import dev.cvmfde.refvalues.hashjson.KernelEntry;
+import dev.cvmfde.refvalues.predict.BootChain;
+import dev.cvmfde.refvalues.predict.EventLogPredictor;
+import dev.cvmfde.refvalues.replay.Registers;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Root-partition mode (the virtCCA flow): the root partition becomes a LUKS2 container holding
+ * the original file system block for block (same ext4 UUID), the clear boot partition gets the
+ * encrypted-root command line and the agent's initramfs overlay, and the updated hash.json, the
+ * predicted event log and its REMs are written beside the disk. The input is only read; every
+ * output appears complete or not at all.
+ */
+public final class RootEncryptor {
+    /** On the boot partition: the predicted event log the simulated TEE replays (not measured). */
+    public static final String SIMULATED_CCEL_DIR = "cvm-fde";
+    public static final String SIMULATED_CCEL_NAME = "simulated-ccel.bin";
+    /** Largest baseline signing key file read (a private EC JWK is ~250 bytes). */
+    public static final int MAX_SIGNING_KEY_BYTES = 16 * 1024;
+
+    private RootEncryptor() {
+    }
+
+    public static EncryptResult encrypt(EncryptRequest r, ProgressListener progress)
+            throws IOException, EncryptException, LuksException, KeyFileException, EventLogException {
+        Baseline input = readBaseline(r.baseline());
+        List<Path> inputs = List.of(r.input(), r.baseline(), r.keyFile(), r.verifierKey());
+        Path outDir = r.output().toAbsolutePath().getParent();
+        LuksOptions options = LuksOptions.luks2().withKdf(r.kdf());
+        try (KeyFile key = KeyFile.read(r.keyFile());
+             VirtualDisk in = VirtualDisks.open(r.input())) {
+            DiskPlan plan = DiskPlan.of(PartitionTables.readGpt(in), in.size(), r.bootPartition(), r.rootPartition(),
+                    options.dataOffset());
+            try (AtomicOutput disk = AtomicOutput.create(r.output(), inputs);
+                 AtomicOutput hash = AtomicOutput.create(r.sidecar(".hash.json"), inputs);
+                 AtomicOutput ccel = AtomicOutput.create(r.sidecar(".ccel"), inputs);
+                 AtomicOutput rems = AtomicOutput.create(r.sidecar(".rems.json"), inputs);
+                 AtomicOutput jws = r.signWith().isEmpty() ? null
+                         : AtomicOutput.create(r.sidecar(".hash.json" + BaselineSignature.FILE_SUFFIX), inputs);
+                 WorkDir work = WorkDir.create(outDir, r.output().getFileName().toString());
+                 LuksContainer luks = LuksContainer.create(options, key.passphrase(), new SecureRandom())) {
+                progress.stage("boot partition");
+                Path bootImage = work.resolve("boot.img");
+                DiskWrite.extract(in, plan.bootOffset(), plan.bootBytes(), bootImage);
+                BootEditor.Edited edited = BootEditor.edit(bootImage, overlay(r, luks.uuid()), work);
+                Baseline output = BaselineUpdate.measure(input, edited);
+                BootChain chain = BaselineUpdate.chain(output, edited);
+                byte[] hashBytes = HashJson.toBytes(output);
+                Files.write(hash.tempFile(), hashBytes);
+                if (jws != null) {
+                    Files.writeString(jws.tempFile(), sign(hashBytes, r.signWith().get()) + "\n", StandardCharsets.US_ASCII);
+                }
+                Files.write(ccel.tempFile(), EventLogWriter.toBytes(EventLogPredictor.predict(chain)));
+                Registers predicted = EventLogPredictor.predictRems(chain);
+                List<String> remHex = new ArrayList<>();
+                for (int i = 0; i < predicted.size(); i++) {
+                    remHex.add(predicted.get(i).hex());
+                }
+                Files.writeString(rems.tempFile(), remsJson(remHex, chain), StandardCharsets.UTF_8);
+                BootEditor.addFile(bootImage, SIMULATED_CCEL_DIR, SIMULATED_CCEL_NAME, ccel.tempFile());
+
+                progress.stage("disk");
+                DiskWrite.write(in, plan, bootImage, luks, r.outputFormat(), disk.tempFile(), work, progress);
+                disk.commit();
+                hash.commit();
+                ccel.commit();
+                rems.commit();
+                if (jws != null) {
+                    jws.commit();
+                }
+                return new EncryptResult(disk.target(), r.outputFormat(), plan.outputBytes(), luks.uuid(),
+                        r.rootPartition(), plan.rootOffset(), plan.rootBytes() + options.dataOffset(),
+                        edited.entry().kernelArguments(), hash.target(), ccel.target(), rems.target(),
+                        java.util.Optional.ofNullable(jws).map(AtomicOutput::target), remHex,
+                        output.grubCfg().hex(), output.kernels().stream().map(KernelEntry::initramfs)
+                                .map(d -> d.hex()).toList());
+            }
+        }
+    }
+
+    /** The detached JWS over the exact hash.json bytes, by the private EC JWK in {@code jwkFile}. */
+    private static String sign(byte[] hashJson, Path jwkFile) throws IOException, EncryptException {
+        String text;
+        try (java.io.InputStream in = Files.newInputStream(jwkFile)) {
+            byte[] b = in.readNBytes(MAX_SIGNING_KEY_BYTES + 1);
+            if (b.length > MAX_SIGNING_KEY_BYTES) {
+                throw new EncryptException(EncryptException.Step.BASELINE, "--sign-with " + jwkFile
+                        + " is larger than " + MAX_SIGNING_KEY_BYTES + " bytes; a JWK is expected");
+            }
+            text = new String(b, StandardCharsets.UTF_8);
+        }
+        try {
+            ECKey key = ECKey.parse(text);
+            return BaselineSignature.sign(hashJson, key);
+        } catch (java.text.ParseException | IllegalArgumentException | JOSEException e) {
+            // the parser's message could quote key material: name the file and the kind of problem only
+            throw new EncryptException(EncryptException.Step.BASELINE, "--sign-with " + jwkFile
+                    + ": not a private EC JWK on P-256 or P-384 (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static Baseline readBaseline(Path file) throws IOException, EncryptException {
+        try {
+            return HashJson.read(file);
+        } catch (HashJsonException e) {
+            throw new EncryptException(EncryptException.Step.BASELINE, "input " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The agent's overlay (fde-agent's {@link AgentOverlay}) for the new LUKS volume. */
+    static InitramfsOverlay overlay(EncryptRequest r, UUID luksUuid) throws IOException, EncryptException {
+        List<OverlayFile> files;
+        try {
+            AgentConfig config = AgentConfig.defaults(luksUuid.toString()).withImageId(r.imageId())
+                    .withProvider(r.provider()).withPort(r.port());
+            files = AgentOverlay.entries(config, r.verifierKey(), r.agentRuntime());
+        } catch (IllegalArgumentException | IOException e) {
+            throw new EncryptException(EncryptException.Step.AGENT, e.getMessage(), e);
+        }
+        List<OverlayEntry> entries = new ArrayList<>();
+        for (OverlayFile f : files) {
+            entries.add(f.directory() ? OverlayEntry.directory(f.path()) : OverlayEntry.file(f.path(), f.mode(), f.content()));
+        }
+        try {
+            return new InitramfsOverlay(entries);
+        } catch (IllegalArgumentException e) {
+            throw new EncryptException(EncryptException.Step.AGENT, e.getMessage(), e);
+        }
+    }
+
+    private static String remsJson(List<String> rems, BootChain chain) {
+        StringBuilder s = new StringBuilder("{\n  \"hash_alg\": \"")
+                .append(chain.algorithm().hashJsonName().orElseThrow()).append("\",\n  \"rems\": [");
+        for (int i = 0; i < rems.size(); i++) {
+            s.append(i == 0 ? "\n    \"" : ",\n    \"").append(rems.get(i)).append('"');
+        }
+        return s.append("\n  ],\n  \"exact\": [2],\n  \"note\": \"REM[2] is exact for the predicted grub commands; "
+                + "REM[0] and REM[1] hold firmware events that are not predicted\"\n}\n").toString();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.cvmfde.imagebuilder.rootfs.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.cvmfde.imagebuilder.rootfs.EncryptException;
+import dev.cvmfde.imagebuilder.rootfs.GrubConfig;
+import dev.cvmfde.refvalues.hashjson.Baseline;
+import dev.cvmfde.refvalues.hashjson.KernelEntry;
+import dev.cvmfde.refvalues.measure.BootFiles;
+import dev.cvmfde.refvalues.measure.BootMeasurer;
+import dev.cvmfde.refvalues.measure.KernelFiles;
+import dev.cvmfde.refvalues.measure.MeasureException;
+import dev.cvmfde.refvalues.predict.BootChain;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The new hash.json: the written boot partition measured in the input baseline's form and
+ * algorithm, the input's unknown fields kept, and the kernel command line pinned under
+ * {@value #CMDLINE_FIELD} (what attestation-client compares with grub's {@code kernel_cmdline}).
+ */
+public final class BaselineUpdate {
+    /** The field attestation-client reads (top level, or per {@code kernels[]} entry). */
+    public static final String CMDLINE_FIELD = "cmdline";
+    private static final List<String> KERNEL_PREFIXES = List.of("vmlinuz-", "Image-");
+
+    private BaselineUpdate() {
+    }
+
+    public static Baseline measure(Baseline input, BootEditor.Edited boot) throws IOException, EncryptException {
+        Map<String, String> argsByKernel = GrubConfig.argumentsByKernel(boot.grubCfg());
+        List<String> versions = switch (input.form()) {
+            case FLAT -> List.of(version(boot.entry().kernelPath()));
+            case MULTI_KERNEL -> input.kernels().stream().map(k -> k.version().orElseThrow()).toList();
+        };
+        Baseline measured;
+        try {
+            BootFiles files = BootFiles.discover(boot.tree(), versions);
+            measured = BootMeasurer.measure(files, input.hashAlg(), input.form());
+        } catch (MeasureException e) {
+            throw new EncryptException(EncryptException.Step.BASELINE, "measuring the written boot partition for the "
+                    + input.form() + " baseline: " + e.getMessage(), e);
+        }
+        List<KernelEntry> kernels = new ArrayList<>();
+        for (KernelEntry k : measured.kernels()) {
+            Map<String, JsonNode> extra = new LinkedHashMap<>();
+            if (k.version().isPresent()) {
+                String v = k.version().get();
+                input.kernel(v).ifPresent(old -> extra.putAll(old.extraFields()));
+                extra.put(CMDLINE_FIELD, TextNode.valueOf(arguments(argsByKernel, v)));
+            }
+            kernels.add(new KernelEntry(k.version(), k.kernel(), k.initramfs(), extra));
+        }
+        Map<String, JsonNode> top = new LinkedHashMap<>(input.extraFields());
+        if (input.form() == Baseline.Form.FLAT) {
+            top.put(CMDLINE_FIELD, TextNode.valueOf(boot.entry().kernelArguments()));
+        }
+        return new Baseline(measured.hashAlg(), measured.grub(), measured.grubCfg(), kernels, measured.form(), top);
+    }
+
+    /** The boot chain grub runs by default, for the event-log prediction. */
+    public static BootChain chain(Baseline baseline, BootEditor.Edited boot) throws IOException, EncryptException {
+        GrubConfig.BootEntry e = boot.entry();
+        String version = version(e.kernelPath());
+        Optional<KernelFiles> k = boot.files().kernels().stream().filter(f -> f.version().equals(version)).findFirst();
+        if (k.isEmpty()) {
+            throw new EncryptException(EncryptException.Step.BOOT, "grub's default entry boots " + e.kernelPath()
+                    + ", which is not on the boot partition with an initramfs");
+        }
+        try {
+            return BootChain.fromFiles(baseline.hashAlg(), boot.files().grubEfi(), boot.files().grubCfg(),
+                    "/" + boot.grubCfgPath(), e.commandsBeforeLinux(), k.get().kernel(), e.kernelPath(),
+                    e.kernelArguments(), k.get().initramfs(), e.initrdPath());
+        } catch (MeasureException ex) {
+            throw new EncryptException(EncryptException.Step.BASELINE, "predicting the event log: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static String arguments(Map<String, String> argsByKernel, String version) {
+        for (String prefix : KERNEL_PREFIXES) {
+            String a = argsByKernel.get(prefix + version);
+            if (a != null) {
+                return a;
+            }
+        }
+        return "";
+    }
+
+    static String version(String kernelPath) throws EncryptException {
+        String name = kernelPath.substring(kernelPath.lastIndexOf('/') + 1);
+        for (String prefix : KERNEL_PREFIXES) {
+            if (name.startsWith(prefix) && name.length() > prefix.length()) {
+                return name.substring(prefix.length());
+            }
+        }
+        throw new EncryptException(EncryptException.Step.BOOT, "grub's default entry boots " + kernelPath
+                + "; a kernel named vmlinuz-VERSION or Image-VERSION is expected");
+    }
+}

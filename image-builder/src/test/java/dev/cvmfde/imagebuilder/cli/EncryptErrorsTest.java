@@ -1,0 +1,152 @@
+package dev.cvmfde.imagebuilder.cli;
+
+import static dev.cvmfde.imagebuilder.testsupport.Tools.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cvmfde.imagebuilder.testsupport.Tools;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code encrypt} refuses bad inputs with the failed check named, exit 1, the input unchanged and
+ * nothing left in the output directory.
+ */
+class EncryptErrorsTest {
+    static final long MIB = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    Path baseline;
+    Path key;
+    Path verifierKey;
+    Path runtime;
+    Path outDir;
+
+    @BeforeEach
+    void inputs() throws Exception {
+        String d = "11".repeat(32);
+        baseline = Files.writeString(dir.resolve("hash.json"), "{\"grub\":\"" + d + "\",\"grub.cfg\":\"" + d
+                + "\",\"kernel\":\"" + d + "\",\"initramfs\":\"" + d + "\",\"hash_alg\":\"sha-256\"}");
+        key = Files.write(dir.resolve("rootfs.key"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+            16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, (byte) 0xff});
+        verifierKey = EncryptCommandTest.writeVerifierKey(dir.resolve("verifier.pub.pem"));
+        runtime = EncryptCommandTest.fakeRuntime(dir.resolve("runtime"));
+        outDir = Files.createDirectories(dir.resolve("out"));
+    }
+
+    @Test
+    void encrypt_truncatedQcow2_refusedNamingTheCheck() throws Exception {
+        Path q = qcow2(gptDisk("disk.raw", true), "disk.qcow2");
+        try (FileChannel ch = FileChannel.open(q, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() / 2);
+        }
+        assertRefused(q, outDir.resolve("x.qcow2"), "input disk: qcow2.");
+    }
+
+    @Test
+    void encrypt_qcow2WithBackingFile_refusedNamingTheBackingFile() throws Exception {
+        Path base = qcow2(gptDisk("disk.raw", true), "base.qcow2");
+        Path over = dir.resolve("over.qcow2");
+        ok("qemu-img", "create", "-f", "qcow2", "-b", base.toString(), "-F", "qcow2", over.toString());
+        assertRefused(over, outDir.resolve("x.qcow2"), "qcow2.header.backing-file");
+    }
+
+    @Test
+    void encrypt_corruptGptCrc_refusedNamingTheCrc() throws Exception {
+        Path raw = gptDisk("disk.raw", true);
+        try (FileChannel ch = FileChannel.open(raw, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, 512 + 16);
+            b.put(0, (byte) (b.get(0) ^ 0x5a));
+            ch.write(b.flip(), 512 + 16);
+        }
+        assertRefused(raw, outDir.resolve("x.qcow2"), "PRIMARY_HEADER_CRC");
+    }
+
+    @Test
+    void encrypt_rootPartitionMissing_refusedNamingThePartitions() throws Exception {
+        Path raw = gptDisk("disk.raw", false);
+        assertRefused(raw, outDir.resolve("x.qcow2"), "partitions: root partition 2 is missing");
+    }
+
+    @Test
+    void encrypt_keyFileTooShort_refused() throws Exception {
+        Files.write(key, new byte[] {1, 2, 3, 4, (byte) 0x80, 6, 7, 8});
+        assertRefused(gptDisk("disk.raw", true), outDir.resolve("x.qcow2"), "key: key file");
+    }
+
+    @Test
+    void encrypt_keyFileWithNewlineInTheMiddle_refused() throws Exception {
+        Files.writeString(key, "QUJDREVGR0hJSktMTU5P\nUFFSU1RVVldYWVphYmNkZWY=");
+        assertRefused(gptDisk("disk.raw", true), outDir.resolve("x.qcow2"), "line break at character 21");
+    }
+
+    @Test
+    void encrypt_outputOnReadOnlyFileSystem_refused() throws Exception {
+        Path guest = SampleGuest.qcow2();
+        Path ro = Files.createDirectories(dir.resolve("ro"));
+        CliRun.mountTmpfs(ro, "8m", true);
+        try {
+            CliRun.Result r = assertRefused(guest, ro.resolve("x.qcow2"), "output");
+            assertTrue(r.err().contains("Read-only") || r.err().contains("not writable"), r.err());
+            assertEquals(List.of(), CliRun.listing(ro));
+        } finally {
+            CliRun.umount(ro);
+        }
+    }
+
+    @Test
+    void encrypt_diskFull_refusedNothingLeft() throws Exception {
+        Path guest = SampleGuest.qcow2();
+        Path small = Files.createDirectories(dir.resolve("small"));
+        CliRun.mountTmpfs(small, "96m", false);
+        try {
+            CliRun.Result r = assertRefused(guest, small.resolve("x.qcow2"), "No space left on device");
+            assertEquals(List.of(), CliRun.listing(small), "no output, temp file or work directory left");
+        } finally {
+            CliRun.umount(small);
+        }
+    }
+
+    private CliRun.Result assertRefused(Path input, Path output, String expected) throws Exception {
+        String sha = Tools.sha256(input);
+        List<String> args = new ArrayList<>(List.of("encrypt", "--input", input.toString(), "--baseline",
+                baseline.toString(), "--key-file", key.toString(), "--verifier-key", verifierKey.toString(),
+                "--agent-runtime", runtime.toString(), "--output", output.toString(), "--quiet"));
+        CliRun.Result r = CliRun.run(args.toArray(String[]::new));
+        CliRun.assertExit(1, r);
+        assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
+        assertTrue(!r.err().contains("internal error"), r.err());
+        assertEquals(sha, Tools.sha256(input), "input modified");
+        assertEquals(List.of(), CliRun.listing(output.getParent()), "output directory not empty");
+        return r;
+    }
+
+    /** A 40 MiB GPT disk made by sgdisk: p1 8 MiB, and p2 filling the rest when {@code withRoot}. */
+    private Path gptDisk(String name, boolean withRoot) throws Exception {
+        Path raw = Tools.sparseRaw(dir, name, 40 * MIB, 3);
+        List<String> cmd = new ArrayList<>(List.of("sgdisk", "-Z", "-n", "1:2048:+8M", "-t", "1:EF00"));
+        if (withRoot) {
+            cmd.addAll(List.of("-n", "2:0:0", "-t", "2:8300"));
+        }
+        cmd.add(raw.toString());
+        ok(cmd.toArray(String[]::new));
+        return raw;
+    }
+
+    private Path qcow2(Path raw, String name) throws Exception {
+        Path q = dir.resolve(name);
+        ok("qemu-img", "convert", "-O", "qcow2", raw.toString(), q.toString());
+        return q;
+    }
+}
