@@ -24,7 +24,8 @@ if [ ! -e /run/cvm-fde/started ]; then
             fi
         done
     fi
-    echo "cvm-fde: network is up on ${1:-?}; starting the FDE agent" > /dev/console
+    read -r cvmfde_up _ < /proc/uptime
+    echo "cvm-fde: network is up on ${1:-?}; starting the FDE agent (uptime ${cvmfde_up}s)" > /dev/console
     (
         /usr/lib/cvm-fde/runtime/bin/fde-agent --config /etc/cvm-fde/agent.json
         cvmfde_rc=$?

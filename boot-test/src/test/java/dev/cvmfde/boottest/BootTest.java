@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 6's proof, run by {@code ./mvnw verify}: {@code boot-test/run.sh} builds the sample guest,
@@ -31,8 +30,12 @@ class BootTest {
     static final int TAIL_LINES = 150;
 
     @Test
-    void boot_encryptedImageBothTwins_unlocksOnlyAfterAttestation(@TempDir Path work) throws Exception {
+    void boot_encryptedImageBothTwins_unlocksOnlyAfterAttestation() throws Exception {
         Path repo = repositoryRoot();
+        // under target/ (not a @TempDir): the serial logs and images stay for a look after a failure
+        Path work = repo.resolve("boot-test/target/boot-test-work");
+        deleteTree(work);
+        Files.createDirectories(work);
         Path script = repo.resolve("boot-test/run.sh");
         assertTrue(Files.isExecutable(script), script + " is missing or not executable");
         Path output = work.resolve("run.log");
@@ -59,6 +62,17 @@ class BootTest {
         String all = String.join("\n", shown);
         assertTrue(all.contains("positive twin PASSED"), "no positive twin result in the output");
         assertTrue(all.contains("negative twin PASSED"), "no negative twin result in the output");
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** Prints the lines the script added since the last call (progress in the Maven log). */

@@ -6,7 +6,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import dev.cvmfde.protocol.release.internal.AtomicFiles;
+import dev.cvmfde.protocol.files.AtomicFiles;
 import dev.cvmfde.protocol.release.internal.PublicKeyPem;
 import dev.cvmfde.protocol.release.internal.ReleaseFormat;
 import java.io.IOException;

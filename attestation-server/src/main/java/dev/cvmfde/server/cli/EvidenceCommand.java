@@ -1,5 +1,6 @@
 package dev.cvmfde.server.cli;
 
+import dev.cvmfde.protocol.files.AtomicFiles;
 import dev.cvmfde.server.provider.EvidenceProvider;
 import dev.cvmfde.server.provider.RawEvidence;
 import java.nio.file.Path;
@@ -48,13 +49,13 @@ final class EvidenceCommand implements Callable<Integer> {
         byte[] challenge = parseChallenge(challengeHex);
         EvidenceProvider source = root.providers.byName(provider, simulated.apply(ProviderOptions.defaults()));
         RawEvidence evidence = source.collect(challenge);
-        AtomicWrite.replace(out, evidence.token());
+        AtomicFiles.replace(out, evidence.token(), false);
         root.err.println("attestation-server: token from " + evidence.provider() + " (" + evidence.token().length
                 + " bytes) written to " + out);
         Optional<byte[]> log = evidence.eventLog();
         if (eventLogOut != null) {
             if (log.isPresent()) {
-                AtomicWrite.replace(eventLogOut, log.get());
+                AtomicFiles.replace(eventLogOut, log.get(), false);
                 root.err.println("attestation-server: event log (" + log.get().length + " bytes) written to " + eventLogOut);
             } else {
                 root.err.println("attestation-server: the platform has no event log; " + eventLogOut + " not written");

@@ -1,4 +1,4 @@
-package dev.cvmfde.protocol.release.internal;
+package dev.cvmfde.protocol.files;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,15 +11,29 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * Writes a new file atomically: a temp file in the target directory (mode 0600 from creation),
- * fsync, then a hard link to the final name, which fails instead of replacing an existing file.
- * On file systems without hard links it falls back to an existence check and an atomic rename.
+ * Whole files or nothing: content goes to a temp file in the target directory (mode 0600 from
+ * creation), is fsynced, and only then appears under its name; the directory is fsynced too.
+ * {@link #writeNew} never replaces an existing file (keys); {@link #replace} does (outputs).
  */
 public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /**
+     * Writes a new file; fails with {@link FileAlreadyExistsException} if {@code target} exists.
+     * Publishing is a hard link to the final name, which cannot replace a file; on file systems
+     * without hard links it falls back to an existence check and an atomic rename.
+     */
     public static void writeNew(Path target, byte[] content, boolean ownerOnly) throws IOException {
+        write(target, content, ownerOnly, false);
+    }
+
+    /** Writes {@code target}, atomically replacing any file already there. */
+    public static void replace(Path target, byte[] content, boolean ownerOnly) throws IOException {
+        write(target, content, ownerOnly, true);
+    }
+
+    private static void write(Path target, byte[] content, boolean ownerOnly, boolean replace) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         String perms = ownerOnly ? "rw-------" : "rw-r--r--";
         Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp",
@@ -33,7 +47,11 @@ public final class AtomicFiles {
                 channel.force(true);
             }
             Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(perms));
-            publish(temp, target);
+            if (replace) {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                publish(temp, target);
+            }
             fsyncDirectory(dir);
         } finally {
             Files.deleteIfExists(temp);
