@@ -154,42 +154,27 @@ public final class ReleaseCommand implements Callable<Integer> {
         return Duration.ofMillis(Math.max(1, Math.round(timeoutSeconds * 1000)));
     }
 
-    /** Options that say what evidence is acceptable (shared shape with {@code verify}). */
+    /** What evidence is acceptable: the options shared with {@code verify}, and release's own baseline rules. */
     static final class PolicyOptions {
-        @Option(names = "--trust-anchor", required = true, paramLabel = "FILE",
-                description = "Platform key (CPAK/IAK) or, for cVM-only tokens, the device AIK: PEM, JWK or certificates.")
-        Path trustAnchor;
-
-        @Option(names = "--trust-root", paramLabel = "FILE",
-                description = "Root certificate the --trust-anchor chain must validate to (when not in that file).")
-        Path trustRoot;
+        @Mixin
+        EvidenceOptions evidence;
 
         @Option(names = "--baseline", paramLabel = "FILE",
                 description = "hash.json the boot components must match (makes the event log required).")
         Path baseline;
 
-        @Option(names = "--baseline-signer", paramLabel = "PUBKEY",
-                description = "Public key (JWK or PEM) that must have signed hash.json (<baseline>.jws beside it).")
-        Path baselineSigner;
-
-        @Option(names = "--rim", paramLabel = "HEX", description = "Reference realm initial measurement (32/48/64 bytes in hex).")
-        String rim;
-
         @Option(names = "--event-log-required", description = "Refuse evidence without an event log (implied by --baseline).")
         boolean eventLogRequired;
 
-        @Option(names = "--allow-simulated", description = "Accept evidence from the simulated TEE (flagged loudly).")
-        boolean allowSimulated;
-
         ReleasePolicy load(CommandSpec spec) throws Exception {
-            if (baselineSigner != null && baseline == null) {
+            if (evidence.baselineSigner != null && baseline == null) {
                 throw ExitCodes.usage(spec, "--baseline-signer needs --baseline");
             }
-            TrustAnchor anchor = trustRoot == null ? TrustAnchor.load(trustAnchor) : TrustAnchor.load(trustAnchor, trustRoot);
+            TrustAnchor anchor = evidence.loadTrustAnchor();
             Optional<ReferenceBaseline> reference = baseline == null ? Optional.empty()
-                    : Optional.of(BaselineFiles.read(baseline, baselineSigner, null));
-            Optional<byte[]> referenceRim = rim == null ? Optional.empty() : Optional.of(Hex.parse(rim, "--rim", -1, spec));
-            return new ReleasePolicy(anchor, reference, referenceRim, eventLogRequired, allowSimulated);
+                    : Optional.of(BaselineFiles.read(baseline, evidence.baselineSigner, null));
+            Optional<byte[]> referenceRim = evidence.referenceRim(spec);
+            return new ReleasePolicy(anchor, reference, referenceRim, eventLogRequired, evidence.allowSimulated);
         }
     }
 }

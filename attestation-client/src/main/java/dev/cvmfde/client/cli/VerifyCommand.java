@@ -6,7 +6,6 @@ import dev.cvmfde.client.verify.AppraisalJson;
 import dev.cvmfde.client.verify.EvidenceInput;
 import dev.cvmfde.client.verify.ReferenceBaseline;
 import dev.cvmfde.client.verify.Refused;
-import dev.cvmfde.client.verify.TrustAnchor;
 import dev.cvmfde.client.verify.VerdictTable;
 import dev.cvmfde.client.verify.Verifier;
 import dev.cvmfde.protocol.token.CcaTokenDecoder;
@@ -15,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -54,13 +54,8 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--token", required = true, paramLabel = "FILE", description = "The attestation token (CBOR).")
     Path token;
 
-    @Option(names = "--trust-anchor", required = true, paramLabel = "FILE",
-            description = "Platform key (CPAK/IAK) or, for cVM-only tokens, the device AIK: PEM, JWK or certificates.")
-    Path trustAnchor;
-
-    @Option(names = "--trust-root", paramLabel = "FILE",
-            description = "Root certificate the --trust-anchor chain must validate to (when not in that file).")
-    Path trustRoot;
+    @Mixin
+    EvidenceOptions evidence;
 
     @Option(names = "--expected-challenge", paramLabel = "HEX", description = "The 64-byte realm challenge (128 hex).")
     String expectedChallenge;
@@ -68,24 +63,14 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--no-freshness", description = "Do NOT check the realm challenge (offline inspection; loud in the output).")
     boolean noFreshness;
 
-    @Option(names = "--rim", paramLabel = "HEX", description = "Reference realm initial measurement (32/48/64 bytes in hex).")
-    String rim;
-
     @Option(names = "--event-log", paramLabel = "FILE", description = "CCEL event log to replay against the REMs.")
     Path eventLog;
 
     @Option(names = "--baseline", paramLabel = "FILE", description = "hash.json to compare the boot components with (needs --event-log).")
     Path baseline;
 
-    @Option(names = "--baseline-signer", paramLabel = "PUBKEY",
-            description = "Public key (JWK or PEM, P-256/P-384) that must have signed hash.json (hash.json.jws beside it).")
-    Path baselineSigner;
-
     @Option(names = "--baseline-signature", paramLabel = "FILE", description = "Detached JWS over hash.json (default: <baseline>.jws).")
     Path baselineSignature;
-
-    @Option(names = "--allow-simulated", description = "Accept evidence from the simulated TEE (flagged loudly).")
-    boolean allowSimulated;
 
     @Option(names = "--json", description = "Print JSON instead of the table.")
     boolean json;
@@ -98,22 +83,20 @@ public final class VerifyCommand implements Callable<Integer> {
     private int verify() throws Exception {
         checkUsage();
         EvidenceInput.Builder b = EvidenceInput.builder(read(token, CcaTokenDecoder.MAX_TOKEN_BYTES + 1),
-                trustRoot == null ? TrustAnchor.load(trustAnchor) : TrustAnchor.load(trustAnchor, trustRoot));
+                evidence.loadTrustAnchor());
         if (expectedChallenge != null) {
             b.expectedChallenge(hex(expectedChallenge, "--expected-challenge", 64));
         } else if (noFreshness) {
             b.withoutFreshness();
         }
-        if (rim != null) {
-            b.referenceRim(hex(rim, "--rim", -1));
-        }
+        evidence.referenceRim(spec).ifPresent(b::referenceRim);
         if (eventLog != null) {
             b.eventLog(read(eventLog, EvidenceInput.MAX_EVENT_LOG_BYTES + 1));
         }
         if (baseline != null) {
             b.baseline(reference());
         }
-        Appraisal appraisal = Verifier.appraise(b.allowSimulated(allowSimulated).build());
+        Appraisal appraisal = Verifier.appraise(b.allowSimulated(evidence.allowSimulated).build());
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? AppraisalJson.toJson(appraisal) : VerdictTable.render(appraisal));
         out.flush();
@@ -130,16 +113,16 @@ public final class VerifyCommand implements Callable<Integer> {
         if (baseline != null && eventLog == null) {
             throw ExitCodes.usage(spec, "--baseline needs --event-log: the boot components are read from the log");
         }
-        if (baseline == null && (baselineSigner != null || baselineSignature != null)) {
+        if (baseline == null && (evidence.baselineSigner != null || baselineSignature != null)) {
             throw ExitCodes.usage(spec, "--baseline-signer and --baseline-signature need --baseline");
         }
-        if (baselineSignature != null && baselineSigner == null) {
+        if (baselineSignature != null && evidence.baselineSigner == null) {
             throw ExitCodes.usage(spec, "--baseline-signature needs --baseline-signer (the key it must verify with)");
         }
     }
 
     private ReferenceBaseline reference() throws Exception {
-        return BaselineFiles.read(baseline, baselineSigner, baselineSignature);
+        return BaselineFiles.read(baseline, evidence.baselineSigner, baselineSignature);
     }
 
     private byte[] hex(String s, String option, int bytes) {
