@@ -70,8 +70,8 @@ final class EncryptCommand implements Callable<Integer> {
     @Option(names = "--boot-partition", defaultValue = "1", paramLabel = "N", description = "GPT number of the vfat boot partition (default 1)")
     int bootPartition;
 
-    @Option(names = "--kdf", defaultValue = "pbkdf2", paramLabel = "KDF", description = KdfChoice.HELP)
-    KdfChoice kdf;
+    @Mixin
+    KdfOptions kdf;
 
     @Option(names = "--output-format", paramLabel = "FORMAT", description = "qcow2 or raw (default: raw for .raw/.img, else qcow2)")
     String outputFormat;
@@ -90,20 +90,15 @@ final class EncryptCommand implements Callable<Integer> {
         DiskFormat format = OutputFormats.choose(spec, outputFormat, output);
         EncryptRequest request = new EncryptRequest(input, baseline, keyFile, output, format, verifierKey, agentRuntime,
                 imageId, provider, port, bootPartition, rootPartition, kdf.spec(), java.util.Optional.ofNullable(signWith));
-        ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr(), out.quiet);
+        ConsoleProgress progress = out.progress();
         long start = System.nanoTime();
         EncryptResult r = RootEncryptor.encrypt(request, progress);
         progress.finishLine();
         long millis = (System.nanoTime() - start) / 1_000_000;
-        if (out.json) {
-            spec.commandLine().getOut().println(json(r, millis));
-        } else if (!out.quiet) {
-            spec.commandLine().getErr().printf("wrote %s (%s, %,d bytes, LUKS2 %s on partition %d), %s, %s, %s in %.1f s%n",
-                    r.output(), r.format().name().toLowerCase(Locale.ROOT), r.diskBytes(), r.luksUuid(), r.rootPartition(),
-                    r.hashJson().getFileName(), r.eventLog().getFileName(), r.rems().getFileName(), millis / 1000.0);
-        }
-        spec.commandLine().getOut().flush();
-        spec.commandLine().getErr().flush();
+        out.summary(() -> json(r, millis), () -> String.format(
+                "wrote %s (%s, %,d bytes, LUKS2 %s on partition %d), %s, %s, %s in %.1f s",
+                r.output(), r.format().name().toLowerCase(Locale.ROOT), r.diskBytes(), r.luksUuid(), r.rootPartition(),
+                r.hashJson().getFileName(), r.eventLog().getFileName(), r.rems().getFileName(), millis / 1000.0));
         return ImageBuilderCli.EXIT_OK;
     }
 

@@ -43,8 +43,8 @@ final class EncryptDiskCommand implements Callable<Integer> {
     @Option(names = "--luks1", description = "write LUKS1 instead of LUKS2 (PBKDF2 only)")
     boolean luks1;
 
-    @Option(names = "--kdf", defaultValue = "pbkdf2", paramLabel = "KDF", description = KdfChoice.HELP)
-    KdfChoice kdf;
+    @Mixin
+    KdfOptions kdf;
 
     @Option(names = "--wrap-with", paramLabel = "ROOT_KEY", description = "also write OUTPUT.wdek: the DEK wrapped with this root key (AES-KWP, RFC 5649)")
     Path wrapWith;
@@ -57,14 +57,14 @@ final class EncryptDiskCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (luks1 && kdf != KdfChoice.pbkdf2) {
+        if (luks1 && kdf.choice != KdfChoice.pbkdf2) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--luks1 supports only --kdf pbkdf2");
         }
         Path wdek = output.resolveSibling(output.getFileName() + ".wdek");
         if (wrapWith != null && Files.exists(wdek)) {
             throw new java.nio.file.FileAlreadyExistsException(wdek.toString(), null, "WDEK exists; not overwriting");
         }
-        ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr(), out.quiet);
+        ConsoleProgress progress = out.progress();
         try (KeyFile key = KeyFile.readDek(dek);
              RootKey root = wrapWith == null ? null : RootKey.read(wrapWith)) {
             progress.stage("encrypting");
@@ -75,26 +75,25 @@ final class EncryptDiskCommand implements Callable<Integer> {
             if (root != null) {
                 WrappedDek.wrap(key, root).writeNew(wdek);
             }
-            if (out.json) {
-                ObjectNode n = new ObjectMapper().createObjectNode();
-                n.put("output", r.output().toString());
-                n.put("inputFormat", r.inputFormat().name());
-                n.put("inputBytes", r.inputBytes());
-                n.put("outputBytes", r.outputBytes());
-                n.put("luksUuid", r.luksUuid().toString());
-                n.put("luksVersion", r.luksVersion());
-                if (root != null) {
-                    n.put("wdek", wdek.toString());
-                    n.put("rootKeyId", root.keyId());
-                }
-                spec.commandLine().getOut().println(n.toPrettyString());
-            } else if (!out.quiet) {
-                spec.commandLine().getErr().printf("wrote %s (%s, %,d bytes from %,d bytes of %s, LUKS UUID %s)%s%n",
-                        r.output(), r.luksVersion(), r.outputBytes(), r.inputBytes(), r.inputFormat(), r.luksUuid(),
-                        root == null ? "" : " and " + wdek);
-            }
+            out.summary(() -> json(r, root, wdek), () -> String.format(
+                    "wrote %s (%s, %,d bytes from %,d bytes of %s, LUKS UUID %s)%s", r.output(), r.luksVersion(),
+                    r.outputBytes(), r.inputBytes(), r.inputFormat(), r.luksUuid(), root == null ? "" : " and " + wdek));
         }
-        spec.commandLine().getOut().flush();
         return ImageBuilderCli.EXIT_OK;
+    }
+
+    private static String json(WholeDiskResult r, RootKey root, Path wdek) {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("output", r.output().toString());
+        n.put("inputFormat", r.inputFormat().name());
+        n.put("inputBytes", r.inputBytes());
+        n.put("outputBytes", r.outputBytes());
+        n.put("luksUuid", r.luksUuid().toString());
+        n.put("luksVersion", r.luksVersion());
+        if (root != null) {
+            n.put("wdek", wdek.toString());
+            n.put("rootKeyId", root.keyId());
+        }
+        return n.toPrettyString();
     }
 }
