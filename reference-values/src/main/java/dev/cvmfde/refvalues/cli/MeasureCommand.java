@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Measures a boot directory into hash.json. */
@@ -27,8 +28,8 @@ final class MeasureCommand implements Callable<Integer> {
     @Option(names = "--kernel-version", arity = "1..*", description = "kernel versions to include (default: all)")
     List<String> versions = new ArrayList<>();
 
-    @Option(names = "--hash-alg", defaultValue = "sha-256", description = "sha-256 (default) or sha-512")
-    String hashAlg;
+    @Mixin
+    HashAlgOption hashAlg;
 
     @Option(names = "--multi-kernel", description = "write the multi-kernel form even for one kernel")
     boolean multiKernel;
@@ -41,8 +42,7 @@ final class MeasureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DigestAlgorithm alg = DigestAlgorithm.fromHashJsonName(hashAlg).orElseThrow(() -> new CommandLine
-                .ParameterException(spec.commandLine(), "--hash-alg: expected sha-256 or sha-512; got " + hashAlg));
+        DigestAlgorithm alg = hashAlg.algorithm();
         Baseline b = BootMeasurer.measure(bootDir, versions, alg, multiKernel);
         if (output == null) {
             spec.commandLine().getOut().print(new String(HashJson.toBytes(b), StandardCharsets.UTF_8));

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Writes the CCEL event log grub's boot chain is predicted to produce. */
@@ -28,7 +29,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--kernel-args", defaultValue = "", description = "kernel arguments after the path") String args;
     @Option(names = "--initramfs", required = true) Path initramfs;
     @Option(names = "--initramfs-path", required = true) String initramfsPath;
-    @Option(names = "--hash-alg", defaultValue = "sha-256") String hashAlg;
+    @Mixin HashAlgOption hashAlg;
     @Option(names = {"-o", "--output"}, required = true, description = "event log to write (atomically)") Path output;
 
     @CommandLine.Spec
@@ -36,8 +37,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DigestAlgorithm alg = DigestAlgorithm.fromHashJsonName(hashAlg).orElseThrow(() -> new CommandLine
-                .ParameterException(spec.commandLine(), "--hash-alg: expected sha-256 or sha-512; got " + hashAlg));
+        DigestAlgorithm alg = hashAlg.algorithm();
         BootChain chain = BootChain.fromFiles(alg, grubEfi, grubCfg, grubCfgPath, commands, kernel, kernelPath, args,
                 initramfs, initramfsPath);
         EventLogPredictor.write(chain, output);
