@@ -1,7 +1,7 @@
 package dev.cvmfde.refvalues.eventlog;
 
+import dev.cvmfde.protocol.files.AtomicFiles;
 import dev.cvmfde.refvalues.eventlog.EventLogException.Kind;
-import dev.cvmfde.refvalues.internal.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -46,7 +46,7 @@ public final class EventLogWriter implements Closeable {
     /** Writes a whole log atomically (temp file beside {@code target}, fsync, rename). */
     public static void write(EventLog log, Path target) throws IOException, EventLogException {
         byte[] bytes = toBytes(log);
-        AtomicFiles.write(target, bytes);
+        AtomicFiles.replace(target, bytes, true); // mode 0600, as written before AtomicFiles was shared
     }
 
     public void write(LogEvent event) throws IOException, EventLogException {

@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cvmfde.protocol.files.AtomicFiles;
 import dev.cvmfde.refvalues.Digest;
 import dev.cvmfde.refvalues.DigestAlgorithm;
 import dev.cvmfde.refvalues.hashjson.HashJsonException.Problem;
-import dev.cvmfde.refvalues.internal.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -196,6 +196,6 @@ public final class HashJson {
 
     /** Writes atomically: a temp file beside {@code target}, fsync, rename. */
     public static void write(Baseline baseline, Path target) throws IOException {
-        AtomicFiles.write(target, toBytes(baseline));
+        AtomicFiles.replace(target, toBytes(baseline), true); // mode 0600, as written before AtomicFiles was shared
     }
 }
