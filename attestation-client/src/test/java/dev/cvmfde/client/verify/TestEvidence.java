@@ -125,6 +125,25 @@ final class TestEvidence {
         }
     }
 
+    /**
+     * {@code token} with its platform token (claim 44234 entry) replaced by {@code donor}'s, byte
+     * for byte: what one realm produces, one platform token for many realm tokens (the platform
+     * challenge is H(RAK), so both must carry the same RAK for the binding to hold).
+     */
+    static byte[] withPlatformOf(byte[] donor, byte[] token) {
+        com.upokecenter.cbor.CBORObject d = com.upokecenter.cbor.CBORObject.DecodeFromBytes(donor);
+        com.upokecenter.cbor.CBORObject t = com.upokecenter.cbor.CBORObject.DecodeFromBytes(token);
+        com.upokecenter.cbor.CBORObject key = com.upokecenter.cbor.CBORObject.FromObject(
+                dev.cvmfde.protocol.token.CcaTokenDecoder.PLATFORM_KEY);
+        com.upokecenter.cbor.CBORObject platform = d.UntagOne().get(key);
+        if (platform == null || !t.UntagOne().ContainsKey(key)) {
+            throw new IllegalArgumentException("both tokens need a platform token");
+        }
+        com.upokecenter.cbor.CBORObject map = t.UntagOne();
+        map.Set(key, platform);
+        return com.upokecenter.cbor.CBORObject.FromObjectAndTag(map, t.getMostOuterTag()).EncodeToBytes();
+    }
+
     static PlatformClaims platformClaims(String profile) {
         byte[] inst = fill(33, 2);
         inst[0] = 1;

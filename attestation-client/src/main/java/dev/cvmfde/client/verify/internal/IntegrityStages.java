@@ -62,8 +62,14 @@ public final class IntegrityStages {
                     + "no platform token; the trust anchor (the device AIK) must sign the cVM token instead"));
             return ok;
         }
-        return signature(Stage.PLATFORM_SIGNATURE, "platform-signature", platform.get().envelope(),
-                anchor.signingKey(), "trust anchor " + TrustAnchorLoader.fingerprint(anchor.signingKey()), out) && ok;
+        // The only use of VerifiedPlatformTokens: it may stand in for this one ECDSA verify; every
+        // other check, including the anchor's chain validation above, runs on every appraisal.
+        CoseSign1 envelope = platform.get().envelope();
+        VerifiedPlatformTokens.Result r = VerifiedPlatformTokens.SHARED.verify(envelope, anchor.signingKey());
+        return record(Stage.PLATFORM_SIGNATURE, "platform-signature", envelope, r.verification(),
+                "trust anchor " + TrustAnchorLoader.fingerprint(anchor.signingKey()),
+                r.cached() ? " (cached: these exact signed bytes were verified earlier under this anchor key)" : "", out)
+                && ok;
     }
 
     /** REALM_SIGNATURE: the realm token with the RAK of claim 44237, or the cVM token with the AIK. */
@@ -107,9 +113,14 @@ public final class IntegrityStages {
     private static boolean signature(Stage stage, String name, CoseSign1 envelope, PublicKey key, String keyName,
             List<Check> out) {
         CoseVerification v = envelope.verify(EcdsaProvider.forVerification(key), EcdsaProvider.INSTANCE);
+        return record(stage, name, envelope, v, keyName, "", out);
+    }
+
+    private static boolean record(Stage stage, String name, CoseSign1 envelope, CoseVerification v, String keyName,
+            String note, List<Check> out) {
         switch (v) {
             case CoseVerification.Valid valid -> {
-                out.add(Check.pass(stage, name, "signed by " + keyName, valid.algorithm() + " " + valid.encoding()));
+                out.add(Check.pass(stage, name, "signed by " + keyName, valid.algorithm() + " " + valid.encoding() + note));
                 return true;
             }
             case CoseVerification.Invalid invalid -> {
