@@ -36,4 +36,24 @@ public final class EcdsaProvider {
             return key;
         }
     }
+
+    /** {@link #forVerification} for a trust-anchor key, converted once per key object. */
+    public static PublicKey forTrustAnchor(PublicKey key) {
+        Converted memo = last;
+        if (memo != null && memo.original() == key) {
+            return memo.converted();
+        }
+        PublicKey converted = forVerification(key);
+        last = new Converted(key, converted);
+        return converted;
+    }
+
+    /**
+     * The last key converted, by identity: a host appraising many guests hands in the same
+     * trust-anchor key object every time and converts it once. (Public keys are immutable.)
+     */
+    private static volatile Converted last;
+
+    private record Converted(PublicKey original, PublicKey converted) {
+    }
 }

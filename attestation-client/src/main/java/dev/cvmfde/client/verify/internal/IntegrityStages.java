@@ -63,18 +63,20 @@ public final class IntegrityStages {
             return ok;
         }
         return signature(Stage.PLATFORM_SIGNATURE, "platform-signature", platform.get().envelope(),
-                anchor.signingKey(), "trust anchor " + TrustAnchorLoader.fingerprint(anchor.signingKey()), out) && ok;
+                EcdsaProvider.forTrustAnchor(anchor.signingKey()), "trust anchor "
+                        + TrustAnchorLoader.fingerprint(anchor.signingKey()), out) && ok;
     }
 
     /** REALM_SIGNATURE: the realm token with the RAK of claim 44237, or the cVM token with the AIK. */
     public static boolean realm(UnverifiedCcaToken token, TrustAnchor anchor, List<Check> out) {
         CoseSign1 envelope = token.realm().envelope();
         if (token.platform().isEmpty()) {
-            return signature(Stage.REALM_SIGNATURE, "cvm-signature", envelope, anchor.signingKey(),
+            return signature(Stage.REALM_SIGNATURE, "cvm-signature", envelope,
+                    EcdsaProvider.forTrustAnchor(anchor.signingKey()),
                     "device AIK (trust anchor) " + TrustAnchorLoader.fingerprint(anchor.signingKey()), out);
         }
         PublicKey rak = token.realm().unverifiedClaims().rak().publicKey();
-        return signature(Stage.REALM_SIGNATURE, "realm-signature", envelope, rak,
+        return signature(Stage.REALM_SIGNATURE, "realm-signature", envelope, EcdsaProvider.forVerification(rak),
                 "RAK from claim 44237 " + TrustAnchorLoader.fingerprint(rak), out);
     }
 
@@ -106,7 +108,7 @@ public final class IntegrityStages {
 
     private static boolean signature(Stage stage, String name, CoseSign1 envelope, PublicKey key, String keyName,
             List<Check> out) {
-        CoseVerification v = envelope.verify(EcdsaProvider.forVerification(key), EcdsaProvider.INSTANCE);
+        CoseVerification v = envelope.verify(key, EcdsaProvider.INSTANCE);
         switch (v) {
             case CoseVerification.Valid valid -> {
                 out.add(Check.pass(stage, name, "signed by " + keyName, valid.algorithm() + " " + valid.encoding()));
