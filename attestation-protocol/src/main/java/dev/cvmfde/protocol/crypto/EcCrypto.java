@@ -21,7 +21,7 @@ import java.util.Optional;
  * Bouncy Castle when its jar is on the class path (the host's attestation-client always has it),
  * else the JDK's SunEC (the guest runtime ships no Bouncy Castle). Bouncy Castle is used as an
  * instance, never registered globally. Measured in this JVM (bench/release-latency prints it),
- * P-384 in Bouncy Castle 1.87 is 2–4× faster than SunEC for every operation; the keys must be
+ * P-384 in Bouncy Castle 1.87 is 3–7× faster than SunEC for every operation; the keys must be
  * Bouncy Castle keys on the named curve for that (a JDK key makes it rebuild the curve and its
  * precomputed tables on every call), hence {@link #publicKey}/{@link #privateKey}.
  * {@code -Dcvmfde.ec-provider=jdk} forces SunEC (for comparisons).
