@@ -25,6 +25,14 @@ public final class KeyRelease {
     public static String seal(Affirming affirming, byte[] nonce, ECKey ephemeralKey, SecretBytes key, ECKey signingKey)
             throws ReleaseException {
         try (key) {
+            return seal(affirming, nonce, ephemeralKey, key, ReleaseSealer.signer(signingKey));
+        }
+    }
+
+    /** Like {@link #seal(Affirming, byte[], ECKey, SecretBytes, ECKey)} with a signer prepared once. */
+    public static String seal(Affirming affirming, byte[] nonce, ECKey ephemeralKey, SecretBytes key,
+            ReleaseSealer.Signer signer) throws ReleaseException {
+        try (key) {
             Objects.requireNonNull(affirming, "affirming");
             if (!affirming.freshnessChecked()) {
                 throw new ReleaseException(ReleaseException.Step.BINDING, false,
@@ -36,7 +44,7 @@ public final class KeyRelease {
                         "the verified realm challenge is not SHA-512(nonce ‖ thumbprint) of this session's nonce and "
                                 + "the guest's ephemeral key; not releasing", null);
             }
-            return ReleaseSealer.seal(key, ephemeralKey, nonce, signingKey);
+            return ReleaseSealer.seal(key, ephemeralKey, nonce, signer);
         }
     }
 }

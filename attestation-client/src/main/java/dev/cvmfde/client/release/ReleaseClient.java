@@ -9,6 +9,7 @@ import dev.cvmfde.client.verify.Check;
 import dev.cvmfde.client.verify.Refused;
 import dev.cvmfde.client.verify.Verifier;
 import dev.cvmfde.client.verify.VerifierException;
+import dev.cvmfde.protocol.release.ReleaseSealer;
 import dev.cvmfde.protocol.secret.SecretBytes;
 import dev.cvmfde.protocol.wire.Ack;
 import dev.cvmfde.protocol.wire.Evidence;
@@ -50,7 +51,7 @@ public final class ReleaseClient {
 
     private final InetSocketAddress guest;
     private final ReleasePolicy policy;
-    private final ECKey signingKey;
+    private final ReleaseSealer.Signer signer;
     private final Duration timeout;
     private final int retries;
     private final Consumer<String> progress;
@@ -64,10 +65,11 @@ public final class ReleaseClient {
             Consumer<String> progress) {
         this.guest = Objects.requireNonNull(guest, "guest");
         this.policy = Objects.requireNonNull(policy, "policy");
-        this.signingKey = Objects.requireNonNull(signingKey, "signingKey");
+        Objects.requireNonNull(signingKey, "signingKey");
         if (!signingKey.isPrivate()) {
             throw new IllegalArgumentException("the verifier signing key needs its private part");
         }
+        this.signer = ReleaseSealer.signer(signingKey); // parsed and made a JCA/Nimbus signer once
         if (timeout == null || timeout.toMillis() < 1 || timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new IllegalArgumentException("timeout is " + timeout + "; 1 ms to " + MAX_TIMEOUT.toMinutes()
                     + " min is allowed");
@@ -117,7 +119,7 @@ public final class ReleaseClient {
                 return new ReleaseOutcome.Refused(appraisal, reasons);
             }
             Affirming affirming = (Affirming) appraisal;
-            String jws = KeyRelease.seal(affirming, nonce, evidence.ephemeralKey(), key, signingKey);
+            String jws = KeyRelease.seal(affirming, nonce, evidence.ephemeralKey(), key, signer);
             connection.send(new Release(jws), Step.RELEASE);
             Ack ack = (Ack) connection.read(Expect.HOST_AWAITING_ACK, Step.ACK);
             return ack.unlocked() ? new ReleaseOutcome.Unlocked(affirming, ack.detail())

@@ -329,6 +329,27 @@ class VerifierTest {
     }
 
     @Test
+    void appraise_reusedBaselineObjects_eachKeepsItsOwnVerdict() throws Exception {
+        // The baseline stage replays the last outcome for the same ReferenceBaseline object: a
+        // different object (here: a bad signature) must be checked afresh, then the good one again.
+        TestEvidence.Scenario s = new TestEvidence.Scenario();
+        ECKey signer = new ECKeyGenerator(Curve.P_384).generate();
+        byte[] json = HashJson.toBytes(s.baseline);
+        ReferenceBaseline good = ReferenceBaseline.signed(json, Optional.of(BaselineSignature.sign(json, signer)),
+                signer.toPublicJWK());
+        ReferenceBaseline forged = ReferenceBaseline.signed(json,
+                Optional.of(BaselineSignature.sign(json, new ECKeyGenerator(Curve.P_384).generate())), signer.toPublicJWK());
+
+        for (int i = 0; i < 2; i++) {
+            Affirming a = affirming(Verifier.appraise(s.input().baseline(good).build()));
+            assertEquals(Check.Outcome.PASS, check(a, Stage.BASELINE, "hash.json-signature").outcome());
+            assertEquals(Check.Outcome.PASS, check(a, Stage.BOOT_COMPONENTS, "grub.cfg").outcome());
+            Refused r = refused(Verifier.appraise(s.input().baseline(forged).build()));
+            assertEquals(List.of(Stage.BASELINE), r.failedStages());
+        }
+    }
+
+    @Test
     void appraise_signerPinnedButNoSignature_refusedAtBaseline() throws Exception {
         TestEvidence.Scenario s = new TestEvidence.Scenario();
         ECKey pinned = new ECKeyGenerator(Curve.P_256).generate().toPublicJWK();

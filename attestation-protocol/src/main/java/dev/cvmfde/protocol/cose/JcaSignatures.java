@@ -94,11 +94,13 @@ final class JcaSignatures {
         }
     }
 
-    static CoseSign1 sign(CoseAlgorithm alg, PrivateKey key, byte[] payload, SignatureEncoding encoding)
-            throws GeneralSecurityException {
+    /** {@code provider} null: the JCA default. */
+    static CoseSign1 sign(CoseAlgorithm alg, PrivateKey key, byte[] payload, SignatureEncoding encoding,
+            java.security.Provider provider) throws GeneralSecurityException {
         byte[] prot = com.upokecenter.cbor.CBORObject.NewMap().Add(1, alg.coseId()).EncodeToBytes();
         byte[] tbs = CoseSign1.sigStructure(prot, payload);
-        Signature s = Signature.getInstance(alg.jcaName());
+        Signature s = provider == null ? Signature.getInstance(alg.jcaName())
+                : Signature.getInstance(alg.jcaName(), provider);
         if (alg == CoseAlgorithm.PS256) {
             s.setParameter(PS256_PARAMS);
         }

@@ -1,13 +1,16 @@
 package dev.cvmfde.protocol.release;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import dev.cvmfde.protocol.crypto.EcCrypto;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
 
 /**
  * The guest's ephemeral key pair: the release is encrypted to it and the evidence binds it
- * (see {@code ChallengeBinding}). Make one per connection, so that a release recorded in one
+ * (see {@code ChallengeBinding}), generated with {@link EcCrypto}'s provider. Make one per connection, so that a release recorded in one
  * session names a thumbprint no later session has; it lives only in memory.
  */
 public final class EphemeralKeys {
@@ -27,8 +30,10 @@ public final class EphemeralKeys {
             throw new IllegalArgumentException("ephemeral keys are P-256 or P-384, not " + curve);
         }
         try {
-            return new ECKeyGenerator(curve).generate();
-        } catch (JOSEException e) {
+            KeyPair pair = EcCrypto.generate(curve.getStdName());
+            return new ECKey.Builder(curve, (ECPublicKey) pair.getPublic())
+                    .privateKey((ECPrivateKey) pair.getPrivate()).build();
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("EC key generation is not available", e);
         }
     }

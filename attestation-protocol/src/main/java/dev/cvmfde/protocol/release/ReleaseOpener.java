@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.cvmfde.protocol.crypto.EcCrypto;
 import dev.cvmfde.protocol.release.internal.ReleaseFormat;
 import dev.cvmfde.protocol.secret.SecretBytes;
 import dev.cvmfde.protocol.wire.WireLimits;
@@ -80,7 +81,7 @@ public final class ReleaseOpener {
         }
         try {
             SignedJWT jwt = SignedJWT.parse(jws);
-            if (!jwt.verify(new ECDSAVerifier(pinned.publicKey()))) {
+            if (!jwt.verify(verifierFor(pinned))) {
                 throw reject(ReleaseCheck.SIGNATURE, "release is not signed by the pinned verifier key "
                         + pinned.thumbprint() + " (the release names kid " + printable(jwsHeader.getKeyID()) + ")");
             }
@@ -90,6 +91,23 @@ public final class ReleaseOpener {
         } catch (JOSEException e) {
             throw reject(ReleaseCheck.SIGNATURE, "signature could not be verified with the pinned key: " + printable(e.getMessage()));
         }
+    }
+
+    /** The last pinned key's prepared verifier (a guest pins one key; Nimbus verifiers are thread-safe). */
+    private static volatile PreparedVerifier lastVerifier;
+
+    private record PreparedVerifier(ECKey key, ECDSAVerifier verifier) {
+    }
+
+    private static ECDSAVerifier verifierFor(PinnedVerifierKey pinned) throws JOSEException {
+        PreparedVerifier last = lastVerifier;
+        if (last != null && last.key().equals(pinned.publicKey())) {
+            return last.verifier();
+        }
+        ECDSAVerifier verifier = new ECDSAVerifier(EcCrypto.publicKey(pinned.publicKey().toECPublicKey()));
+        EcCrypto.use(verifier.getJCAContext());
+        lastVerifier = new PreparedVerifier(pinned.publicKey(), verifier);
+        return verifier;
     }
 
     private static JWTClaimsSet claims(SignedJWT jwt) throws ReleaseRejectedException {
@@ -158,7 +176,9 @@ public final class ReleaseOpener {
                     + " without compression, got " + header.getAlgorithm() + "/" + header.getEncryptionMethod());
         }
         try {
-            jwe.decrypt(new ECDHDecrypter(ephemeralPrivate));
+            ECDHDecrypter decrypter = new ECDHDecrypter(EcCrypto.privateKey(ephemeralPrivate.toECPrivateKey()));
+            EcCrypto.use(decrypter.getJCAContext());
+            jwe.decrypt(decrypter);
         } catch (JOSEException | RuntimeException e) {
             throw reject(ReleaseCheck.DECRYPTION, "the JWE does not decrypt with this session's ephemeral key");
         }

@@ -10,6 +10,7 @@ import com.nimbusds.jose.crypto.ECDHEncrypter;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.cvmfde.protocol.crypto.EcCrypto;
 import com.nimbusds.jwt.SignedJWT;
 import dev.cvmfde.protocol.release.internal.ReleaseFormat;
 import dev.cvmfde.protocol.secret.SecretBytes;
@@ -29,7 +30,8 @@ import java.util.Map;
  * (ECDH-ES+A256KW / A256GCM) to the guest's ephemeral public key; a JWS (ES384 for a P-384
  * signing key, ES256 for P-256, {@code typ: cvmfde-release+jwt}) by the verifier covers that
  * JWE, the session nonce, the key's thumbprint ({@code cnf.jkt}) and issued-at/expiry. Call it
- * only after an affirming appraisal.
+ * only after an affirming appraisal. A {@link Signer} prepares the signing key once (key parsing,
+ * JCA key, Nimbus signer) for a host that seals many releases with it.
  */
 public final class ReleaseSealer {
     /** Default validity of a release; the exchange takes milliseconds, this allows clock skew. */
@@ -51,7 +53,19 @@ public final class ReleaseSealer {
      */
     public static String seal(SecretBytes key, ECKey guestEphemeralPublic, byte[] nonce,
                               ECKey verifierSigningPrivate, Clock clock, Duration lifetime) {
-        checkInputs(key, guestEphemeralPublic, nonce, verifierSigningPrivate, lifetime);
+        checkSigningKey(verifierSigningPrivate);
+        return seal(key, guestEphemeralPublic, nonce, signer(verifierSigningPrivate), clock, lifetime);
+    }
+
+    /** Like {@link #seal(SecretBytes, ECKey, byte[], ECKey)} with a prepared signer. */
+    public static String seal(SecretBytes key, ECKey guestEphemeralPublic, byte[] nonce, Signer signer) {
+        return seal(key, guestEphemeralPublic, nonce, signer, Clock.systemUTC(), DEFAULT_LIFETIME);
+    }
+
+    /** Like {@link #seal(SecretBytes, ECKey, byte[], ECKey, Clock, Duration)} with a prepared signer. */
+    public static String seal(SecretBytes key, ECKey guestEphemeralPublic, byte[] nonce, Signer signer, Clock clock,
+                              Duration lifetime) {
+        checkInputs(key, guestEphemeralPublic, nonce, lifetime);
         String jwe = encrypt(key, guestEphemeralPublic);
         Instant now = clock.instant();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
@@ -61,18 +75,57 @@ public final class ReleaseSealer {
                 .claim(ReleaseFormat.CONFIRMATION, Map.of(ReleaseFormat.JWK_THUMBPRINT, thumbprint(guestEphemeralPublic)))
                 .claim(ReleaseFormat.ENCRYPTED_KEY, jwe)
                 .build();
-        JWSAlgorithm algorithm = ReleaseFormat.SIGNATURE_BY_CURVE.get(verifierSigningPrivate.getCurve());
-        JWSHeader header = new JWSHeader.Builder(algorithm)
+        JWSHeader header = new JWSHeader.Builder(signer.algorithm)
                 .type(ReleaseFormat.TYPE)
-                .keyID(thumbprint(verifierSigningPrivate))
+                .keyID(signer.keyId)
                 .build();
         SignedJWT jwt = new SignedJWT(header, claims);
         try {
-            jwt.sign(new ECDSASigner(verifierSigningPrivate));
+            jwt.sign(signer.jws);
         } catch (JOSEException e) {
             throw new IllegalStateException("ECDSA signing failed: " + e.getMessage(), e);
         }
         return jwt.serialize();
+    }
+
+    /**
+     * Prepares {@code verifierSigningPrivate} for signing releases (thread-safe, reusable).
+     *
+     * @throws IllegalArgumentException if it has no private part or is not on P-384/P-256
+     */
+    public static Signer signer(ECKey verifierSigningPrivate) {
+        checkSigningKey(verifierSigningPrivate);
+        try {
+            ECDSASigner jws = new ECDSASigner(EcCrypto.privateKey(verifierSigningPrivate.toECPrivateKey()));
+            EcCrypto.use(jws.getJCAContext());
+            return new Signer(ReleaseFormat.SIGNATURE_BY_CURVE.get(verifierSigningPrivate.getCurve()),
+                    thumbprint(verifierSigningPrivate), jws);
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("verifier signing key is not a usable EC private key: " + e.getMessage(), e);
+        }
+    }
+
+    /** The verifier signing key, made ready once: algorithm, {@code kid}, JCA key and Nimbus signer. */
+    public static final class Signer {
+        private final JWSAlgorithm algorithm;
+        private final String keyId;
+        private final ECDSASigner jws;
+
+        private Signer(JWSAlgorithm algorithm, String keyId, ECDSASigner jws) {
+            this.algorithm = algorithm;
+            this.keyId = keyId;
+            this.jws = jws;
+        }
+
+        /** The key's RFC 7638 thumbprint (the JWS {@code kid}). */
+        public String keyId() {
+            return keyId;
+        }
+
+        @Override
+        public String toString() {
+            return "ReleaseSealer.Signer[" + algorithm + ", kid " + keyId + "]";
+        }
     }
 
     private static String encrypt(SecretBytes key, ECKey guestEphemeralPublic) {
@@ -82,7 +135,9 @@ public final class ReleaseSealer {
                     .keyID(thumbprint(guestEphemeralPublic))
                     .build();
             JWEObject jwe = new JWEObject(header, new Payload(plaintext));
-            jwe.encrypt(new ECDHEncrypter(guestEphemeralPublic));
+            ECDHEncrypter encrypter = new ECDHEncrypter(EcCrypto.publicKey(guestEphemeralPublic.toECPublicKey()));
+            EcCrypto.use(encrypter.getJCAContext());
+            jwe.encrypt(encrypter);
             return jwe.serialize();
         } catch (JOSEException e) {
             throw new IllegalStateException("JWE encryption failed (JCA provider)", e);
@@ -91,7 +146,14 @@ public final class ReleaseSealer {
         }
     }
 
-    private static void checkInputs(SecretBytes key, ECKey guestKey, byte[] nonce, ECKey signingKey, Duration lifetime) {
+    private static void checkSigningKey(ECKey signingKey) {
+        if (signingKey == null || !signingKey.isPrivate()
+                || !ReleaseFormat.SIGNATURE_BY_CURVE.containsKey(signingKey.getCurve())) {
+            throw new IllegalArgumentException("verifier signing key must be a private P-384 or P-256 key");
+        }
+    }
+
+    private static void checkInputs(SecretBytes key, ECKey guestKey, byte[] nonce, Duration lifetime) {
         if (key == null || key.length() == 0) {
             throw new IllegalArgumentException("key to release is empty");
         }
@@ -100,10 +162,6 @@ public final class ReleaseSealer {
         }
         if (guestKey == null || guestKey.isPrivate() || !Evidence.EPHEMERAL_KEY_CURVES.contains(guestKey.getCurve())) {
             throw new IllegalArgumentException("guest ephemeral key must be a public P-256 or P-384 key");
-        }
-        if (signingKey == null || !signingKey.isPrivate()
-                || !ReleaseFormat.SIGNATURE_BY_CURVE.containsKey(signingKey.getCurve())) {
-            throw new IllegalArgumentException("verifier signing key must be a private P-384 or P-256 key");
         }
         if (lifetime == null || lifetime.toSeconds() < 1 || lifetime.compareTo(ReleaseFormat.MAX_LIFETIME) > 0) {
             throw new IllegalArgumentException("lifetime must be 1 s to " + ReleaseFormat.MAX_LIFETIME.toSeconds() + " s");

@@ -36,6 +36,8 @@ public final class CcaTokenBuilder {
     private byte[] platformChallengeOverride;
     private RealmPayloadForm realmPayloadForm = RealmPayloadForm.MAP;
     private SignatureEncoding signatureEncoding = SignatureEncoding.RAW;
+    private CoseSign1 signedPlatform;
+    private java.security.Provider signingProvider;
 
     private CcaTokenBuilder(CollectionForm form) {
         this.form = Objects.requireNonNull(form);
@@ -65,6 +67,7 @@ public final class CcaTokenBuilder {
     /** Omits the platform token (virtCCA cVM-only form; tag 399 only). */
     public CcaTokenBuilder withoutPlatform() {
         this.platform = null;
+        this.signedPlatform = null;
         return this;
     }
 
@@ -86,25 +89,55 @@ public final class CcaTokenBuilder {
         return this;
     }
 
-    /** Signs both tokens and encodes the collection. */
+    /**
+     * Uses this already signed platform token (from {@link #buildPlatform()}) instead of signing
+     * one: a platform token depends only on the RAK, so a simulated TEE signs it once.
+     */
+    public CcaTokenBuilder signedPlatform(CoseSign1 token) {
+        this.signedPlatform = Objects.requireNonNull(token);
+        return this;
+    }
+
+    /** Signs with plain JCA from {@code provider} instead of COSE-Java (same token bytes). */
+    public CcaTokenBuilder signingProvider(java.security.Provider provider) {
+        this.signingProvider = Objects.requireNonNull(provider);
+        return this;
+    }
+
+    /** Signs only the platform token, bound to the realm claims' RAK, as {@link #build()} would. */
+    public CoseSign1 buildPlatform() throws GeneralSecurityException {
+        if (realm == null || platform == null) {
+            throw new IllegalStateException("realm claims (for the RAK) and platform claims are required");
+        }
+        byte[] challenge = platformChallengeOverride != null ? platformChallengeOverride
+                : realm.rakHashAlgorithm().digest(realm.rakClaimBytes());
+        byte[] payload = PlatformClaimsCodec.encode(platform.withChallenge(challenge)).EncodeToBytes();
+        return sign(platformAlg, cpak, payload);
+    }
+
+    private CoseSign1 sign(CoseAlgorithm alg, KeyPair keys, byte[] payload) throws GeneralSecurityException {
+        return signingProvider == null ? CoseSign1.sign(alg, keys, payload, signatureEncoding)
+                : CoseSign1.sign(alg, keys, payload, signatureEncoding, signingProvider);
+    }
+
+    /** Signs both tokens (or the realm token beside a {@link #signedPlatform}) and encodes the collection. */
     public byte[] build() throws GeneralSecurityException {
         if (realm == null) {
             throw new IllegalStateException("realm claims and RAK are required");
         }
-        if (platform == null && form == CollectionForm.CMW_907) {
+        if (platform == null && signedPlatform == null && form == CollectionForm.CMW_907) {
             throw new IllegalStateException("the tag-907 form needs a platform token");
         }
         byte[] realmPayload = RealmClaimsCodec.encode(realm).EncodeToBytes();
         if (realmPayloadForm == RealmPayloadForm.BSTR_WRAPPED) {
             realmPayload = CBORObject.FromObject(realmPayload).EncodeToBytes();
         }
-        CoseSign1 realmToken = CoseSign1.sign(realmAlg, rak, realmPayload, signatureEncoding);
+        CoseSign1 realmToken = sign(realmAlg, rak, realmPayload);
         CBORObject map = CBORObject.NewOrderedMap();
-        if (platform != null) {
-            byte[] challenge = platformChallengeOverride != null ? platformChallengeOverride
-                    : realm.rakHashAlgorithm().digest(realm.rakClaimBytes());
-            byte[] payload = PlatformClaimsCodec.encode(platform.withChallenge(challenge)).EncodeToBytes();
-            map.Add(CcaTokenDecoder.PLATFORM_KEY, entry(CoseSign1.sign(platformAlg, cpak, payload, signatureEncoding)));
+        if (signedPlatform != null) {
+            map.Add(CcaTokenDecoder.PLATFORM_KEY, entry(signedPlatform));
+        } else if (platform != null) {
+            map.Add(CcaTokenDecoder.PLATFORM_KEY, entry(buildPlatform()));
         }
         map.Add(CcaTokenDecoder.REALM_KEY, entry(realmToken));
         return CBORObject.FromObjectAndTag(map, form.tag()).EncodeToBytes();

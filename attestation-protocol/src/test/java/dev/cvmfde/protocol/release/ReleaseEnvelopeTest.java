@@ -126,6 +126,32 @@ class ReleaseEnvelopeTest {
     }
 
     @Test
+    void open_preparedSigner_returnsTheKeyAndNamesItsThumbprint() throws Exception {
+        ReleaseSealer.Signer signer = ReleaseSealer.signer(verifier);
+        assertEquals(pinned.thumbprint(), signer.keyId());
+        String jws = ReleaseSealer.seal(key, ephemeral.toPublicJWK(), nonce, signer, CLOCK, ReleaseSealer.DEFAULT_LIFETIME);
+        assertEquals(pinned.thumbprint(), SignedJWT.parse(jws).getHeader().getKeyID());
+        try (SecretBytes opened = ReleaseOpener.open(jws, pinned, ephemeral, nonce, CLOCK)) {
+            assertTrue(opened.sameAs(key));
+        }
+    }
+
+    @Test
+    void open_afterAnOpenWithAnotherPinnedKey_onlyThePinnedKeyIsAccepted() throws Exception {
+        // The opener keeps the last pinned key's prepared verifier: it must never serve it for another key.
+        ECKey other = VerifierKeys.generate();
+        PinnedVerifierKey otherPinned = new PinnedVerifierKey(other.toPublicJWK());
+        String byOther = ReleaseSealer.seal(key, ephemeral.toPublicJWK(), nonce, other, CLOCK,
+                ReleaseSealer.DEFAULT_LIFETIME);
+        ReleaseOpener.open(byOther, otherPinned, ephemeral, nonce, CLOCK).close();
+        assertEquals(ReleaseCheck.SIGNATURE, rejectedAt(byOther));
+        ReleaseOpener.open(seal(), pinned, ephemeral, nonce, CLOCK).close();
+        ReleaseRejectedException e = assertThrows(ReleaseRejectedException.class,
+                () -> ReleaseOpener.open(seal(), otherPinned, ephemeral, nonce, CLOCK));
+        assertEquals(ReleaseCheck.SIGNATURE, e.check());
+    }
+
+    @Test
     void open_algNoneForgery_algorithmCheckFails() {
         String[] parts = seal().split("\\.");
         String none = Base64URL.encode("{\"alg\":\"none\",\"typ\":\"cvmfde-release+jwt\"}") + "." + parts[1] + ".";

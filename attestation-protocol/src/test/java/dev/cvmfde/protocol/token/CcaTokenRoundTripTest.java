@@ -50,6 +50,36 @@ class CcaTokenRoundTripTest {
     }
 
     @Test
+    void build_signedPlatformAndJcaProvider_platformTokenReusedBoundToRakAndBothVerify() throws Exception {
+        KeyPair cpak = TestKeys.ec("secp384r1");
+        KeyPair rak = TestKeys.ec("secp384r1");
+        RealmClaims realm = TestKeys.realmClaims(RealmAttestationKey.of(rak.getPublic(), RakEncoding.COSE_KEY),
+                Optional.empty());
+        java.security.Provider jdk = java.security.Security.getProvider("SunEC");
+        dev.cvmfde.protocol.cose.CoseSign1 platform = CcaTokenBuilder.of(CollectionForm.EAT_399)
+                .realm(realm, CoseAlgorithm.ES384, rak).platform(TestKeys.platformClaims(), CoseAlgorithm.ES384, cpak)
+                .signingProvider(jdk).buildPlatform();
+
+        byte[] first = CcaTokenBuilder.of(CollectionForm.EAT_399).realm(realm, CoseAlgorithm.ES384, rak)
+                .signedPlatform(platform).signingProvider(jdk).build();
+        byte[] second = CcaTokenBuilder.of(CollectionForm.EAT_399).realm(realm, CoseAlgorithm.ES384, rak)
+                .signedPlatform(platform).signingProvider(jdk).build();
+
+        for (byte[] token : new byte[][] {first, second}) {
+            UnverifiedCcaToken decoded = CcaTokenDecoder.decode(token);
+            UnverifiedPlatformToken p = decoded.platform().orElseThrow();
+            assertArrayEquals(platform.encoded(), p.envelope().encoded());
+            assertArrayEquals(realm.rakHashAlgorithm().digest(realm.rakClaimBytes()), p.unverifiedClaims().challenge());
+            assertEquals(new CoseVerification.Valid(CoseAlgorithm.ES384, SignatureEncoding.RAW),
+                    p.envelope().verify(cpak.getPublic()));
+            assertEquals(new CoseVerification.Valid(CoseAlgorithm.ES384, SignatureEncoding.RAW),
+                    decoded.realm().envelope().verify(rak.getPublic()));
+        }
+        // ECDSA is randomized: a fresh realm signature each time, the same platform token
+        assertTrue(!java.util.Arrays.equals(first, second));
+    }
+
+    @Test
     void build_virtCcaCvmOnlyRsaRakWrappedPayload_decodesAndVerifies() throws Exception {
         KeyPair rak = TestKeys.rsa(2048);
         RealmClaims realm = TestKeys.realmClaims(RealmAttestationKey.of(rak.getPublic(), RakEncoding.DER_SPKI),

@@ -16,12 +16,37 @@ import java.util.Optional;
  * BASELINE: with a pinned signer, the detached JWS over the exact hash.json bytes must verify
  * before the bytes are parsed. A missing or bad signature is a FAIL (the baseline is then not
  * used); a hash.json that does not parse is the operator's broken input, a {@link VerifierException}.
+ * A host that appraises many guests against the same {@link ReferenceBaseline} object (immutable:
+ * its bytes are copied in) pays for the signature check and the parse once: the last outcome is
+ * kept with that object and replayed, checks included.
  */
 public final class BaselineStage {
+    /** The last successful outcome, for the {@link ReferenceBaseline} instance it was computed from. */
+    private static volatile Memo last;
+
+    private record Memo(ReferenceBaseline reference, List<Check> checks, Optional<Baseline> baseline) {
+    }
+
     private BaselineStage() {
     }
 
     public static Optional<Baseline> check(Optional<ReferenceBaseline> reference, List<Check> out)
+            throws VerifierException {
+        Memo memo = last;
+        if (reference.isPresent() && memo != null && memo.reference() == reference.get()) {
+            out.addAll(memo.checks());
+            return memo.baseline();
+        }
+        List<Check> checks = new java.util.ArrayList<>();
+        Optional<Baseline> result = uncached(reference, checks);
+        out.addAll(checks);
+        if (reference.isPresent()) {
+            last = new Memo(reference.get(), List.copyOf(checks), result);
+        }
+        return result;
+    }
+
+    private static Optional<Baseline> uncached(Optional<ReferenceBaseline> reference, List<Check> out)
             throws VerifierException {
         if (reference.isEmpty()) {
             out.add(Check.skipped(Stage.BASELINE, "hash.json", "no baseline given (--baseline): boot components are "

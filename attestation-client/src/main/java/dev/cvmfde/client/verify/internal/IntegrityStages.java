@@ -76,7 +76,8 @@ public final class IntegrityStages {
     public static boolean realm(UnverifiedCcaToken token, TrustAnchor anchor, List<Check> out) {
         CoseSign1 envelope = token.realm().envelope();
         if (token.platform().isEmpty()) {
-            return signature(Stage.REALM_SIGNATURE, "cvm-signature", envelope, anchor.signingKey(),
+            return signature(Stage.REALM_SIGNATURE, "cvm-signature", envelope,
+                    anchor.signingKey(),
                     "device AIK (trust anchor) " + TrustAnchorLoader.fingerprint(anchor.signingKey()), out);
         }
         PublicKey rak = token.realm().unverifiedClaims().rak().publicKey();

@@ -1,6 +1,8 @@
 package dev.cvmfde.server.provider.simulated;
 
 import dev.cvmfde.protocol.cose.CoseAlgorithm;
+import dev.cvmfde.protocol.cose.CoseSign1;
+import dev.cvmfde.protocol.crypto.EcCrypto;
 import dev.cvmfde.protocol.token.CcaTokenBuilder;
 import dev.cvmfde.protocol.token.CollectionForm;
 import dev.cvmfde.protocol.token.PlatformClaims;
@@ -18,6 +20,9 @@ import java.io.PrintStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -49,6 +54,14 @@ public final class SimulatedProvider implements EvidenceProvider {
     private final SimulatedIdentity identity;
     private final Optional<byte[]> eventLog;
     private final SimulatedMeasurements measurements;
+    /** The RAK as JCA keys of {@link EcCrypto}'s provider, converted once. */
+    private final KeyPair rak;
+    /**
+     * The platform token, signed once: in CCA it binds only the RAK (its challenge is the RAK's
+     * hash), so it is the same for every session of this identity; only the realm token is signed
+     * per session.
+     */
+    private final CoseSign1 platformToken;
 
     /**
      * @param ccelLog the event log to report and to derive the RIM and REMs from (CCEL form)
@@ -63,6 +76,17 @@ public final class SimulatedProvider implements EvidenceProvider {
         } catch (IOException | EventLogException e) {
             throw new EvidenceException(EvidenceException.Kind.MALFORMED,
                     "simulated: the event log does not replay: " + e.getMessage(), e);
+        }
+        KeyPair rakJdk = identity.rakKeyPair();
+        this.rak = new KeyPair(EcCrypto.publicKey((ECPublicKey) rakJdk.getPublic()),
+                EcCrypto.privateKey((ECPrivateKey) rakJdk.getPrivate()));
+        try {
+            this.platformToken = builder().realm(realmClaims(new byte[RealmClaims.CHALLENGE_BYTES]), CoseAlgorithm.ES384, rak)
+                    .platform(platformClaims(), CoseAlgorithm.ES384, identity.cpakKeyPair())
+                    .buildPlatform();
+        } catch (GeneralSecurityException e) {
+            throw new EvidenceException(EvidenceException.Kind.IO, "simulated: signing the platform token failed: "
+                    + e.getMessage(), e);
         }
         warnings.println(WARNING);
         warnings.flush();
@@ -79,9 +103,8 @@ public final class SimulatedProvider implements EvidenceProvider {
     public RawEvidence collect(byte[] challenge) throws EvidenceException {
         byte[] copy = EvidenceProvider.requireChallenge(NAME, challenge);
         try {
-            byte[] token = CcaTokenBuilder.of(CollectionForm.EAT_399)
-                    .realm(realmClaims(copy), CoseAlgorithm.ES384, identity.rakKeyPair())
-                    .platform(platformClaims(), CoseAlgorithm.ES384, identity.cpakKeyPair())
+            byte[] token = builder().realm(realmClaims(copy), CoseAlgorithm.ES384, rak)
+                    .signedPlatform(platformToken)
                     .build();
             return new RawEvidence(NAME, token, eventLog, List.of());
         } catch (GeneralSecurityException e) {
@@ -89,10 +112,16 @@ public final class SimulatedProvider implements EvidenceProvider {
         }
     }
 
+    private static CcaTokenBuilder builder() {
+        CcaTokenBuilder builder = CcaTokenBuilder.of(CollectionForm.EAT_399);
+        EcCrypto.provider().ifPresent(builder::signingProvider);
+        return builder;
+    }
+
     private RealmClaims realmClaims(byte[] challenge) {
         return new RealmClaims(Optional.of(SimulatedTee.REALM_PROFILE), challenge, new byte[RealmClaims.CHALLENGE_BYTES],
                 SimulatedMeasurements.CLAIM_ALGORITHM,
-                RealmAttestationKey.of(identity.rakKeyPair().getPublic(), RakEncoding.COSE_KEY),
+                RealmAttestationKey.of(rak.getPublic(), RakEncoding.COSE_KEY),
                 measurements.rim(), measurements.rems(), SimulatedMeasurements.CLAIM_ALGORITHM);
     }
 

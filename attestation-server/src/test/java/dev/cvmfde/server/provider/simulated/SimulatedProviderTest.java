@@ -124,6 +124,28 @@ class SimulatedProviderTest {
     }
 
     @Test
+    void collect_twice_samePlatformTokenFreshRealmTokenBothVerify() throws Exception {
+        SimulatedIdentity identity = SimulatedIdentity.generate();
+        SimulatedProvider provider = provider(identity, Optional.of(ccelLog(EVENTS)));
+        byte[] c1 = challenge();
+        byte[] c2 = challenge();
+        UnverifiedCcaToken first = CcaTokenDecoder.decode(provider.collect(c1).token());
+        UnverifiedCcaToken second = CcaTokenDecoder.decode(provider.collect(c2).token());
+
+        // the platform token binds only the RAK: signed once at start, identical in every session
+        assertArrayEquals(first.platform().orElseThrow().envelope().encoded(),
+                second.platform().orElseThrow().envelope().encoded());
+        assertArrayEquals(c1, first.realm().unverifiedClaims().challenge());
+        assertArrayEquals(c2, second.realm().unverifiedClaims().challenge());
+        for (UnverifiedCcaToken t : List.of(first, second)) {
+            assertTrue(t.realm().envelope().verify(identity.rakPublic().toECPublicKey()).isValid());
+            assertTrue(t.platform().orElseThrow().envelope().verify(identity.cpakPublic().toECPublicKey()).isValid());
+            assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(t.realm().unverifiedClaims().rakClaimBytes()),
+                    t.platform().orElseThrow().unverifiedClaims().challenge());
+        }
+    }
+
+    @Test
     void construct_always_warnsLoudlyOnStderr() throws Exception {
         provider(SimulatedIdentity.generate(), Optional.empty());
         String text = warnings.toString(StandardCharsets.UTF_8);
