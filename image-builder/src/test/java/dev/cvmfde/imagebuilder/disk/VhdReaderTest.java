@@ -126,7 +126,11 @@ class VhdReaderTest {
     void open_footerChecksumWrong_corruptInputUnchanged() throws Exception {
         Path v = vhd("badsum.vhd", "fixed");
         try (FileChannel ch = FileChannel.open(v, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(new byte[] {0x11}), ch.size() - 512 + 68); // inside the unique id
+            // inside the unique id (random per image): flip bits, so the byte changes whatever it held
+            long at = ch.size() - 512 + 68;
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, at);
+            ch.write(ByteBuffer.wrap(new byte[] {(byte) (b.get(0) ^ 0x11)}), at);
         }
         String before = sha256(v);
         var e = assertThrows(CorruptImageException.class, () -> VirtualDisks.open(v));
