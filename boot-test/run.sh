@@ -28,11 +28,10 @@
 # 2 usage. Needs: qemu-system-x86 qemu-utils dracut-core dracut-network mtools gdisk e2fsprogs
 # cryptsetup-bin busybox-static binutils zstd cpio (and Java 25).
 set -euo pipefail
-export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SG=$REPO/tools/sample-guest
-CLIENT=${CVMFDE_ATTESTATION_CLIENT:-$REPO/bin/attestation-client}   # override: a client built elsewhere
-BUILDER=${CVMFDE_IMAGE_BUILDER:-$REPO/bin/image-builder}
+# shared with bench/boot-overhead: tool checks, guest/runtime/keys, builder pipeline, release
+# shellcheck source=guest-pipeline.sh
+source "$REPO/boot-test/guest-pipeline.sh"
 
 usage() { sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 WORK="" TWIN=both PIPELINE=auto PORT="" BOOT_TIMEOUT=420
@@ -52,13 +51,7 @@ done
 T0=$(date +%s)
 log() { printf '[boot-test %4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
 die() { printf 'boot-test: FAILED: %s\n' "$*" >&2; exit 1; }
-for t in qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mcopy:mtools sgdisk:gdisk \
-         cryptsetup:cryptsetup-bin resize2fs:e2fsprogs e2fsck:e2fsprogs cpio:cpio zstd:zstd \
-         strip:binutils dracut:dracut-core timeout:coreutils; do
-  command -v "${t%%:*}" >/dev/null || die "missing ${t%%:*} (Debian package: ${t#*:})"
-done
-[[ -d /usr/lib/dracut/modules.d/40network || -d /usr/lib/dracut/modules.d/35network-legacy ]] \
-  || die "dracut's network modules are missing (Debian package: dracut-network)"
+gp_check_tools
 
 if [[ -z $WORK ]]; then WORK=$(mktemp -d "${TMPDIR:-/tmp}/cvmfde-boottest.XXXXXX"); fi
 mkdir -p "$WORK"; WORK=$(cd "$WORK" && pwd)
@@ -74,37 +67,10 @@ if [[ $PIPELINE == auto ]]; then
 fi
 log "pipeline: $PIPELINE"
 
-free_port() {   # a loopback port nobody listens on (QEMU binds it; a race is reported by QEMU)
-  local p
-  for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  die "no free loopback port found"
-}
-
 # ---------------------------------------------------------------- 1-3: guest, runtime, keys
-G=$WORK/guest; RT=$WORK/runtime; K=$WORK/keys
-log "building the sample guest"
-"$SG/build.sh" "$G" >"$WORK/build-guest.log" 2>&1 || { tail -30 "$WORK/build-guest.log" >&2; die "tools/sample-guest/build.sh"; }
-log "building the guest runtime"
-rm -rf "$RT"
-"$REPO/tools/guest-runtime/build.sh" "$RT" >"$WORK/build-runtime.log" 2>&1 || { tail -30 "$WORK/build-runtime.log" >&2; die "tools/guest-runtime/build.sh"; }
-rm -rf "$K"; mkdir -p "$K"
-"$CLIENT" keygen --out "$K/verifier" >/dev/null || die "attestation-client keygen"
-"$REPO/bin/attestation-server" simulated-identity --out "$K/sim" >/dev/null 2>&1 || die "attestation-server simulated-identity"
-head -c 32 /dev/urandom >"$K/rootfs.key"; chmod 600 "$K/rootfs.key"
-KVER=$(sed -n 's/.*"kernelVersion": "\([^"]*\)".*/\1/p' "$G/manifest.json")
-
-boot_offset() {   # byte offset of the EF00 partition of raw disk $1
-  local n first
-  n=$(sgdisk -p "$1" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ && $6 == "EF00" { print $1; exit }')
-  first=$(sgdisk -i "${n:-1}" "$1" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
-  echo $((first * 512))
-}
+gp_prepare
 
 # ---------------------------------------------------------------- 4: encrypt
-IMG=$WORK/encrypted.qcow2; HASH=$WORK/encrypted.hash.json
 encrypt_manual() {
   local w=$WORK/manual raw p2f p2l p2n boff uuid args
   rm -rf "$w"; mkdir -p "$w"
@@ -128,7 +94,7 @@ encrypt_manual() {
 EOF
   "$REPO/bin/fde-agent" overlay --config "$w/agent.json" --verifier-key "$K/verifier/verifier.pub.pem" \
     --runtime "$RT" --out "$w/overlay" 2>/dev/null || die "fde-agent overlay"
-  boff=$(boot_offset "$raw")
+  boff=$(gp_boot_offset "$raw")
   local img="$raw@@$boff"
   mkdir -p "$w/boot"
   mcopy -s -n -i "$img" '::/*' "$w/boot/"
@@ -151,31 +117,11 @@ EOF
   rm -rf "$raw" "${w:?}/boot"
 }
 
-encrypt_builder() {
-  local w=$WORK/builder
-  rm -rf "$w"; mkdir -p "$w/boot"
-  qemu-img convert -O raw "$G/guest.qcow2" "$w/plain.raw"
-  mcopy -s -n -i "$w/plain.raw@@$(boot_offset "$w/plain.raw")" '::/*' "$w/boot/"
-  "$REPO/bin/reference-values" measure --boot-dir "$w/boot" -o "$w/hash.json" >/dev/null
-  rm -rf "$w/plain.raw" "${w:?}/boot"
-  rm -f "$IMG" "$IMG".*
-  "$BUILDER" encrypt --input "$G/guest.qcow2" --baseline "$w/hash.json" --key-file "$K/rootfs.key" \
-    --output "$IMG" --verifier-key "$K/verifier/verifier.pub.pem" --agent-runtime "$RT" \
-    --provider simulated --image-id boot-test --quiet || die "image-builder encrypt"
-  cp "$IMG.hash.json" "$HASH"
-}
+encrypt_builder() { gp_encrypt_builder; }
 
 log "encrypting the guest ($PIPELINE)"
 "encrypt_$PIPELINE"
-# the simulated TEE's identity (its CPAK is the host's trust anchor) on the boot partition too:
-# the online hook copies cvm-fde/ from there (fde-agent/src/main/dracut/90cvmfde/cvmfde-online.sh)
-qemu-img convert -O raw "$IMG" "$WORK/enc.raw"
-EIMG="$WORK/enc.raw@@$(boot_offset "$WORK/enc.raw")"
-mmd -i "$EIMG" ::/cvm-fde/simulated-identity
-for f in "$K"/sim/*; do mcopy -i "$EIMG" "$f" "::/cvm-fde/simulated-identity/${f##*/}"; done
-mdir -b -i "$EIMG" ::/cvm-fde >"$WORK/boot-partition-cvm-fde.txt"
-qemu-img convert -O qcow2 "$WORK/enc.raw" "$IMG.tmp" && mv -f "$IMG.tmp" "$IMG"
-rm -f "$WORK/enc.raw"
+gp_add_simulated_identity
 log "encrypted image ready: $IMG ($(du -h "$IMG" | cut -f1) allocated); baseline $HASH"
 
 # a baseline that does not match: the initramfs digest changed in its first hex digit
@@ -187,7 +133,7 @@ cmp -s "$HASH" "$WORK/tampered.hash.json" && die "could not make the tampered ba
 # start_twin NAME EXTRA_KERNEL_ARGS STOP_ON: boot in the background, wait for "fde: <IP>:7220"
 start_twin() {
   local name=$1 extra=$2 stop=$3 serial
-  TWIN_NAME=$name TWIN_PORT=${PORT:-$(free_port)} TWIN_START=$(date +%s)
+  TWIN_NAME=$name TWIN_PORT=${PORT:-$(gp_free_port)} TWIN_START=$(date +%s)
   serial=$WORK/$name.serial.log
   : >"$WORK/$name.release.out"; : >"$WORK/$name.release.err"
   log "$name twin: booting (hostfwd 127.0.0.1:$TWIN_PORT -> 7220${extra:+, extra args: $extra})"
@@ -213,9 +159,7 @@ wait_console() {
 release() {
   local what=$1 baseline=$2 key=$3 want=$4 rc
   set +e
-  "$CLIENT" release --server "127.0.0.1:$TWIN_PORT" --baseline "$baseline" --key-file "$key" \
-    --trust-anchor "$K/sim/simulated-cpak.pub.pem" --signing-key "$K/verifier/verifier.jwk" \
-    --allow-simulated --retries 20 --timeout 60 >"$WORK/$TWIN_NAME.$what.out" 2>"$WORK/$TWIN_NAME.$what.err"
+  gp_release "$TWIN_PORT" "$baseline" "$key" "$WORK/$TWIN_NAME.$what.out" "$WORK/$TWIN_NAME.$what.err"
   rc=$?
   set -e
   cat "$WORK/$TWIN_NAME.$what.out" >>"$WORK/$TWIN_NAME.release.out"

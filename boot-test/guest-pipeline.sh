@@ -1,0 +1,97 @@
+# shellcheck shell=bash
+# Sourced (not run) by boot-test/run.sh and bench/boot-overhead: the steps both need to turn the
+# sample guest into an encrypted image the real verifier will release a key for.
+#
+# The caller sets REPO (the checkout), WORK (its work directory) and defines log() and die();
+# CLIENT and BUILDER may point at other launchers. After gp_prepare and gp_encrypt_builder:
+#   G/guest.qcow2   the plain sample guest (tools/sample-guest/build.sh)
+#   RT              the agent's Java runtime (tools/guest-runtime/build.sh)
+#   K/              verifier/ (keygen), sim/ (simulated TEE identity), rootfs.key (32 random bytes)
+#   IMG, HASH       the encrypted image (simulated identity on its boot partition) and its hash.json
+#   KVER            the guest's kernel version
+SG=$REPO/tools/sample-guest
+CLIENT=${CVMFDE_ATTESTATION_CLIENT:-$REPO/bin/attestation-client}   # override: a client built elsewhere
+BUILDER=${CVMFDE_IMAGE_BUILDER:-$REPO/bin/image-builder}
+export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
+
+# gp_check_tools: every host tool the pipeline and boot.sh need, with its Debian package
+gp_check_tools() {
+  local t
+  for t in qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mcopy:mtools sgdisk:gdisk \
+           cryptsetup:cryptsetup-bin resize2fs:e2fsprogs e2fsck:e2fsprogs cpio:cpio zstd:zstd \
+           strip:binutils dracut:dracut-core timeout:coreutils; do
+    command -v "${t%%:*}" >/dev/null || die "missing ${t%%:*} (Debian package: ${t#*:})"
+  done
+  [[ -d /usr/lib/dracut/modules.d/40network || -d /usr/lib/dracut/modules.d/35network-legacy ]] \
+    || die "dracut's network modules are missing (Debian package: dracut-network)"
+}
+
+gp_free_port() {   # a loopback port nobody listens on (QEMU binds it; a race is reported by QEMU)
+  local p
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  die "no free loopback port found"
+}
+
+gp_boot_offset() {   # byte offset of the EF00 partition of raw disk $1
+  local n first
+  n=$(sgdisk -p "$1" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ && $6 == "EF00" { print $1; exit }')
+  first=$(sgdisk -i "${n:-1}" "$1" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
+  echo $((first * 512))
+}
+
+# gp_prepare: the sample guest, the guest runtime, the keys (sets G RT K KVER IMG HASH)
+gp_prepare() {
+  G=$WORK/guest RT=$WORK/runtime K=$WORK/keys
+  IMG=$WORK/encrypted.qcow2 HASH=$WORK/encrypted.hash.json
+  log "building the sample guest"
+  "$SG/build.sh" "$G" >"$WORK/build-guest.log" 2>&1 || { tail -30 "$WORK/build-guest.log" >&2; die "tools/sample-guest/build.sh"; }
+  log "building the guest runtime"
+  rm -rf "$RT"
+  "$REPO/tools/guest-runtime/build.sh" "$RT" >"$WORK/build-runtime.log" 2>&1 || { tail -30 "$WORK/build-runtime.log" >&2; die "tools/guest-runtime/build.sh"; }
+  rm -rf "$K"; mkdir -p "$K"
+  "$CLIENT" keygen --out "$K/verifier" >/dev/null || die "attestation-client keygen"
+  "$REPO/bin/attestation-server" simulated-identity --out "$K/sim" >/dev/null 2>&1 || die "attestation-server simulated-identity"
+  head -c 32 /dev/urandom >"$K/rootfs.key"; chmod 600 "$K/rootfs.key"
+  KVER=$(sed -n 's/.*"kernelVersion": "\([^"]*\)".*/\1/p' "$G/manifest.json")
+}
+
+# gp_encrypt_builder: reference-values measure of the plain boot partition, then
+# image-builder encrypt --provider simulated (IMG and HASH)
+gp_encrypt_builder() {
+  local w=$WORK/builder
+  rm -rf "$w"; mkdir -p "$w/boot"
+  qemu-img convert -O raw "$G/guest.qcow2" "$w/plain.raw"
+  mcopy -s -n -i "$w/plain.raw@@$(gp_boot_offset "$w/plain.raw")" '::/*' "$w/boot/"
+  "$REPO/bin/reference-values" measure --boot-dir "$w/boot" -o "$w/hash.json" >/dev/null
+  rm -rf "$w/plain.raw" "${w:?}/boot"
+  rm -f "$IMG" "$IMG".*
+  "$BUILDER" encrypt --input "$G/guest.qcow2" --baseline "$w/hash.json" --key-file "$K/rootfs.key" \
+    --output "$IMG" --verifier-key "$K/verifier/verifier.pub.pem" --agent-runtime "$RT" \
+    --provider simulated --image-id boot-test --quiet || die "image-builder encrypt"
+  cp "$IMG.hash.json" "$HASH"
+}
+
+# gp_add_simulated_identity: the simulated TEE's identity (its CPAK is the host's trust anchor)
+# on IMG's boot partition as cvm-fde/simulated-identity/; the online hook copies cvm-fde/ from
+# there (fde-agent/src/main/dracut/90cvmfde/cvmfde-online.sh)
+gp_add_simulated_identity() {
+  local f eimg
+  qemu-img convert -O raw "$IMG" "$WORK/enc.raw"
+  eimg="$WORK/enc.raw@@$(gp_boot_offset "$WORK/enc.raw")"
+  mmd -i "$eimg" ::/cvm-fde/simulated-identity
+  for f in "$K"/sim/*; do mcopy -i "$eimg" "$f" "::/cvm-fde/simulated-identity/${f##*/}"; done
+  mdir -b -i "$eimg" ::/cvm-fde >"$WORK/boot-partition-cvm-fde.txt"
+  qemu-img convert -O qcow2 "$WORK/enc.raw" "$IMG.tmp" && mv -f "$IMG.tmp" "$IMG"
+  rm -f "$WORK/enc.raw"
+}
+
+# gp_release PORT BASELINE KEY OUT ERR: attestation-client release against 127.0.0.1:PORT with the
+# simulated TEE's CPAK as trust anchor; returns the client's exit status
+gp_release() {
+  "$CLIENT" release --server "127.0.0.1:$1" --baseline "$2" --key-file "$3" \
+    --trust-anchor "$K/sim/simulated-cpak.pub.pem" --signing-key "$K/verifier/verifier.jwk" \
+    --allow-simulated --retries 20 --timeout 60 >"$4" 2>"$5"
+}
