@@ -109,7 +109,8 @@ public final class FdeAgentCli implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StartupTrace.mark("parsed");
-        AgentConsole console = AgentConsole.system();
+        // a host run talks to its caller (stderr), never to the host's /dev/console
+        AgentConsole console = volumeFile == null ? AgentConsole.system() : AgentConsole.to(System.err);
         AgentConfig cfg;
         try {
             cfg = AgentConfigLoader.load(config, KernelCmdline.read(cmdline));
