@@ -14,10 +14,12 @@ CLIENT=${CVMFDE_ATTESTATION_CLIENT:-$REPO/bin/attestation-client}   # override: 
 BUILDER=${CVMFDE_IMAGE_BUILDER:-$REPO/bin/image-builder}
 export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
 
-# gp_check_tools: every host tool the pipeline and boot.sh need, with its Debian package
+# gp_check_tools [--no-qemu]: every host tool the pipeline and boot.sh need, with its Debian
+# package (--no-qemu: the image is only built, not booted, so QEMU itself is not needed)
 gp_check_tools() {
-  local t
-  for t in qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mcopy:mtools sgdisk:gdisk \
+  local t qemu=qemu-system-x86_64:qemu-system-x86
+  [[ ${1:-} == --no-qemu ]] && qemu=""
+  for t in $qemu qemu-img:qemu-utils mcopy:mtools sgdisk:gdisk \
            cryptsetup:cryptsetup-bin resize2fs:e2fsprogs e2fsck:e2fsprogs cpio:cpio zstd:zstd \
            strip:binutils dracut:dracut-core timeout:coreutils; do
     command -v "${t%%:*}" >/dev/null || die "missing ${t%%:*} (Debian package: ${t#*:})"

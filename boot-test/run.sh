@@ -2,7 +2,7 @@
 # The boot test (issue 6): a real Debian kernel boots an encrypted guest under QEMU TCG and the
 # root unlocks only after the host verified the guest's (simulated) attestation evidence.
 #
-#   boot-test/run.sh [--work DIR] [--twin both|positive|negative] [--pipeline auto|builder|manual]
+#   boot-test/run.sh [--work DIR] [--twin both|positive|negative|none] [--pipeline auto|builder|manual]
 #                    [--port P] [--boot-timeout S]
 #
 # Steps:
@@ -23,6 +23,7 @@
 #      wrong: release must exit 3 (refused at boot-components), the agent must give up, the
 #      console must say "ROOT STAYS LOCKED" and never show the marker
 #
+# --twin none: steps 1-4 only (no QEMU needed): what boot-test/host-run.sh and ./demo --no-qemu use.
 # pipeline auto = builder when image-builder has its encrypt command (by the source), else manual.
 # Exit status: 0 every twin passed; 1 a twin failed (the tail of its serial log is printed);
 # 2 usage. Needs: qemu-system-x86 qemu-utils dracut-core dracut-network mtools gdisk e2fsprogs
@@ -46,12 +47,12 @@ while (($#)); do
     *) echo "boot-test: unknown argument $1" >&2; usage ;;
   esac
 done
-[[ $TWIN =~ ^(both|positive|negative)$ && $PIPELINE =~ ^(auto|builder|manual)$ ]] || usage
+[[ $TWIN =~ ^(both|positive|negative|none)$ && $PIPELINE =~ ^(auto|builder|manual)$ ]] || usage
 
 T0=$(date +%s)
 log() { printf '[boot-test %4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
 die() { printf 'boot-test: FAILED: %s\n' "$*" >&2; exit 1; }
-gp_check_tools
+if [[ $TWIN == none ]]; then gp_check_tools --no-qemu; else gp_check_tools; fi
 
 if [[ -z $WORK ]]; then WORK=$(mktemp -d "${TMPDIR:-/tmp}/cvmfde-boottest.XXXXXX"); fi
 mkdir -p "$WORK"; WORK=$(cd "$WORK" && pwd)
@@ -192,6 +193,10 @@ need_in_log() { grep -qaF -- "$2" "$WORK/$1.serial.log" || fail_twin "$1" "seria
 never_in_log() { ! grep -qaF -- "$2" "$WORK/$1.serial.log" || fail_twin "$1" "serial log shows: $2"; }
 head -c 32 /dev/urandom >"$K/wrong.key"; chmod 600 "$K/wrong.key"
 
+if [[ $TWIN == none ]]; then
+  log "prepared (no boot, --twin none): $IMG, $HASH, $WORK/tampered.hash.json, keys in $K"
+  exit 0
+fi
 if [[ $TWIN != negative ]]; then
   # a key that does not open the volume first: the guest must report it and keep waiting
   start_twin positive "" ""

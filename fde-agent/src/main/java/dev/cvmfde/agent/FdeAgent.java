@@ -50,10 +50,13 @@ public final class FdeAgent {
     public static final Path SIMULATED_EVENT_LOG_FROM_BOOT = Path.of("/run/cvm-fde/simulated-ccel.bin");
     /** Provider {@code simulated} only: likewise {@code cvm-fde/simulated-identity/} of the boot partition. */
     public static final Path SIMULATED_IDENTITY_FROM_BOOT = Path.of("/run/cvm-fde/simulated-identity");
+    private static final InetAddress LOOPBACK = InetAddress.ofLiteral("127.0.0.1");
     private final AgentConfig config;
     private final AddressSource addresses;
     private final AgentConsole console;
     private final Duration pollInterval;
+    /** Present for a host run without a kernel ({@link #onVolumeFile}). */
+    private final Optional<Path> volumeFile;
 
     public FdeAgent(AgentConfig config, AddressSource addresses, AgentConsole console) {
         this(config, addresses, console, NetworkWait.DEFAULT_POLL_INTERVAL);
@@ -61,15 +64,40 @@ public final class FdeAgent {
 
     /** As above with the network/device poll interval (tests shorten it). */
     public FdeAgent(AgentConfig config, AddressSource addresses, AgentConsole console, Duration pollInterval) {
+        this(config, addresses, console, pollInterval, Optional.empty());
+    }
+
+    private FdeAgent(AgentConfig config, AddressSource addresses, AgentConsole console, Duration pollInterval,
+                     Optional<Path> volumeFile) {
         this.config = config;
         this.addresses = addresses;
         this.console = console;
         this.pollInterval = pollInterval;
+        this.volumeFile = volumeFile;
+    }
+
+    /**
+     * A host run without a kernel (where QEMU cannot run, {@code ./demo --no-qemu}): {@code file}
+     * is the root volume — the LUKS partition copied out of the disk image; its UUID must still be
+     * the configured one — and a released key is only <em>checked</em> with
+     * {@link AgentConfig#TEST_PASSPHRASE_COMMAND} ({@code cryptsetup open --test-passphrase}: no
+     * device-mapper, nothing is mapped or mounted). The agent listens on 127.0.0.1 only and does
+     * not wait for a network address; {@code ip=}/{@code cvmfde.interface=} are ignored. The same
+     * protocol, provider, pinned verifier key and refusals as at boot.
+     */
+    public FdeAgent onVolumeFile(Path file) {
+        AgentConfig hostRun = config.withBindAddress(LOOPBACK.getHostAddress()).withInterfaceName(Optional.empty())
+                .withUnlockCommand(AgentConfig.TEST_PASSPHRASE_COMMAND, config.unlockTimeout());
+        return new FdeAgent(hostRun, () -> List.of(new HostAddress("lo", LOOPBACK)), console, pollInterval,
+                Optional.of(file));
     }
 
     public AgentOutcome run() throws InterruptedException {
         console.say("starting (image " + (config.imageId().isEmpty() ? "-" : config.imageId()) + ", provider "
                 + config.provider() + ", root LUKS UUID " + config.luksUuid() + ")");
+        volumeFile.ifPresent(f -> console.say("NO KERNEL: host run against the volume file " + f + "; a released key"
+                + " is only checked with cryptsetup open --test-passphrase (no device-mapper: nothing is mapped or"
+                + " mounted); listening on 127.0.0.1 only"));
         PinnedVerifierKey verifierKey;
         EvidenceProvider provider;
         try {
@@ -96,7 +124,7 @@ public final class FdeAgent {
         }
         StartupTrace.mark("network");
         VolumeKeySink sink = new VolumeKeySink(new UnlockCommand(config.unlockCommand(), config.unlockTimeout()),
-                device, config.mapperName(), console);
+                device, config.mapperName(), console, volumeFile.isPresent());
         ServerConfig serverConfig;
         try {
             serverConfig = ServerConfig.of(bindAddress(), provider, VerifierTrust.pinned(verifierKey), sink);
@@ -168,6 +196,9 @@ public final class FdeAgent {
     }
 
     private Path findRoot() throws RootDeviceException, InterruptedException {
+        if (volumeFile.isPresent()) {
+            return LuksVolumes.checkFile(volumeFile.get(), config.luksUuid());
+        }
         long deadline = System.nanoTime() + config.networkTimeout().toNanos();
         while (true) {
             try {
@@ -218,7 +249,8 @@ public final class FdeAgent {
 
     private AgentOutcome report(AgentOutcome outcome) {
         switch (outcome) {
-            case AgentOutcome.Unlocked u -> console.say("done: root volume unlocked; boot continues");
+            case AgentOutcome.Unlocked u -> console.say(volumeFile.isEmpty() ? "done: root volume unlocked; boot continues"
+                    : "done: the released key opens " + volumeFile.get() + " (checked only: no kernel, nothing mapped)");
             case AgentOutcome.NoVerifier f -> console.say("GIVING UP: " + f.message() + "; the root stays locked");
             case AgentOutcome.NoNetwork f -> console.say("GIVING UP: " + f.message() + "; the root stays locked");
             case AgentOutcome.NoRootDevice f -> console.say("GIVING UP: " + f.message());

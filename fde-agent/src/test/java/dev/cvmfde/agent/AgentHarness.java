@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +36,18 @@ public final class AgentHarness implements AutoCloseable {
     }
 
     public AgentHarness start(AgentConfig config, AddressSource addresses) {
-        FdeAgent agent = new FdeAgent(config, addresses, AgentConsole.to(out), POLL);
+        return run(new FdeAgent(config, addresses, AgentConsole.to(out), POLL));
+    }
+
+    /** A host run without a kernel ({@link FdeAgent#onVolumeFile}); the address source must never be asked. */
+    public AgentHarness startOnVolumeFile(AgentConfig config, Path volumeFile) {
+        AddressSource never = () -> {
+            throw new AssertionError("a host run on a volume file must not look at the host's interfaces");
+        };
+        return run(new FdeAgent(config, never, AgentConsole.to(out), POLL).onVolumeFile(volumeFile));
+    }
+
+    private AgentHarness run(FdeAgent agent) {
         thread = Thread.ofPlatform().name("agent-under-test").start(() -> {
             try {
                 outcome.complete(agent.run());

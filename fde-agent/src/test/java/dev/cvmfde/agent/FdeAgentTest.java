@@ -183,4 +183,64 @@ class FdeAgentTest {
             assertEquals(AgentOutcome.ERROR, outcome.exitStatus());
         }
     }
+
+    /** A host run: no sysfs scan (the block directory is empty), the boot unlock command and wildcard bind replaced. */
+    private AgentConfig hostRunConfig() throws Exception {
+        return AgentConfig.defaults(root.uuid).withPort(0).withProvider("simulated").withVerifierKey(verifierPub)
+                .withVerifierWait(Duration.ofSeconds(20), Duration.ofSeconds(40), Duration.ofSeconds(90))
+                .withBlockDevices(Files.createDirectories(tmp.resolve("empty-sys")), Files.createDirectories(tmp.resolve("empty-dev")));
+    }
+
+    @Test
+    void runOnVolumeFile_wrongThenRightKey_checksWithTestPassphraseOnLoopbackAndSaysNoKernel() throws Exception {
+        try (AgentHarness agent = new AgentHarness()) {
+            agent.startOnVolumeFile(hostRunConfig(), root.file);
+            InetSocketAddress address = agent.awaitAddress(LONG);
+            byte[] wrong = root.key.clone();
+            wrong[5] ^= 0x10;
+
+            Ack first = release(address, wrong, verifier);
+            assertFalse(first.unlocked(), first.detail());
+            assertTrue(first.detail().contains("cryptsetup status 2"), first.detail());
+            assertFalse(agent.awaitOutcomeQuietly());
+            Ack second = release(address, root.key, verifier);
+
+            assertTrue(second.unlocked(), second.detail());
+            assertTrue(second.detail().contains("--test-passphrase") && second.detail().contains("no kernel"), second.detail());
+            assertEquals(0, agent.awaitOutcome(LONG).exitStatus());
+            String console = agent.console();
+            assertTrue(console.contains("NO KERNEL: host run against the volume file " + root.file), console);
+            assertTrue(console.contains("root volume " + root.uuid + " is " + root.file), console);
+            assertTrue(console.contains("done: the released key opens " + root.file + " (checked only"), console);
+            assertFalse(console.contains("/dev/mapper/"), console);
+            assertFalse(console.toLowerCase().contains(HexFormat.of().formatHex(root.key)), "key bytes on the console");
+        }
+    }
+
+    @Test
+    void runOnVolumeFile_otherUuid_exitsSixWithoutListening() throws Exception {
+        LuksFixture other = LuksFixture.format(tmp.resolve("other.luks"));
+        try (AgentHarness agent = new AgentHarness()) {
+            agent.startOnVolumeFile(hostRunConfig(), other.file);
+            AgentOutcome outcome = agent.awaitOutcome(LONG);
+
+            assertInstanceOf(AgentOutcome.NoRootDevice.class, outcome);
+            assertEquals(AgentOutcome.NO_ROOT_DEVICE, outcome.exitStatus());
+            assertTrue(agent.console().contains("carries LUKS UUID " + other.uuid), agent.console());
+            assertFalse(agent.console().contains("fde: "), agent.console());
+        }
+    }
+
+    @Test
+    void runOnVolumeFile_releaseFromUnpinnedVerifier_refusedAndKeyNeverChecked() throws Exception {
+        try (AgentHarness agent = new AgentHarness()) {
+            agent.startOnVolumeFile(hostRunConfig(), root.file);
+            Ack ack = release(agent.awaitAddress(LONG), root.key, VerifierKeys.generate());
+
+            assertFalse(ack.unlocked());
+            assertTrue(ack.detail().startsWith("release refused"), ack.detail());
+            assertFalse(agent.awaitOutcomeQuietly());
+            assertFalse(agent.console().contains("key released by the verifier"), agent.console());
+        }
+    }
 }

@@ -9,6 +9,7 @@ import dev.cvmfde.agent.config.KernelCmdline;
 import dev.cvmfde.agent.console.AgentConsole;
 import dev.cvmfde.agent.console.StartupTrace;
 import dev.cvmfde.agent.net.SystemAddresses;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -39,6 +40,8 @@ import picocli.CommandLine.Option;
             "Examples:",
             "  fde-agent --config /etc/cvm-fde/agent.json          # at boot (what the hook runs)",
             "  fde-agent self-test                                 # one loopback exchange, simulated TEE",
+            "  fde-agent --config R/etc/cvm-fde/agent.json --sysroot R --volume-file root.luks --cmdline host.cmdline",
+            "                                                      # no kernel: host run against a LUKS file (./demo --no-qemu)",
             "  fde-agent overlay --config agent.json --verifier-key verifier.pub.pem --runtime RT --out DIR"})
 public final class FdeAgentCli implements Callable<Integer> {
 
@@ -47,6 +50,19 @@ public final class FdeAgentCli implements Callable<Integer> {
 
     @Option(names = "--cmdline", paramLabel = "FILE", description = "kernel command line to read overrides from (default: ${DEFAULT-VALUE})")
     Path cmdline = KernelCmdline.PROC_CMDLINE;
+
+    @Option(names = "--volume-file", paramLabel = "FILE", description = {
+        "No kernel (a host run, ./demo --no-qemu): FILE is the root volume (the LUKS partition copied out of the",
+        "disk image; its UUID must be the configured one) instead of a block device found in /sys/class/block.",
+        "A released key is only checked with 'cryptsetup open --test-passphrase' (no device-mapper: nothing is",
+        "mapped or mounted); the agent listens on 127.0.0.1 only and does not wait for a network address."})
+    Path volumeFile;
+
+    @Option(names = "--sysroot", paramLabel = "DIR", description = {
+        "With --volume-file only: read the files the configuration names (verifierKey, simulatedIdentity,",
+        "simulatedEventLog, and the simulated TEE's /run/cvm-fde/ files) under DIR, as if DIR were / (e.g. the",
+        "overlay unpacked from the image's initramfs)."})
+    Path sysroot;
 
     public static void main(String[] args) {
         StartupTrace.mark("main");
@@ -93,7 +109,8 @@ public final class FdeAgentCli implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StartupTrace.mark("parsed");
-        AgentConsole console = AgentConsole.system();
+        // a host run talks to its caller (stderr), never to the host's /dev/console
+        AgentConsole console = volumeFile == null ? AgentConsole.system() : AgentConsole.to(System.err);
         AgentConfig cfg;
         try {
             cfg = AgentConfigLoader.load(config, KernelCmdline.read(cmdline));
@@ -102,6 +119,33 @@ public final class FdeAgentCli implements Callable<Integer> {
             return AgentOutcome.ERROR;
         }
         StartupTrace.mark("config");
-        return new FdeAgent(cfg, new SystemAddresses(), console).run().exitStatus();
+        if (sysroot != null && volumeFile == null) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--sysroot is only for a host run with --volume-file");
+        }
+        if (volumeFile == null) {
+            return new FdeAgent(cfg, new SystemAddresses(), console).run().exitStatus();
+        }
+        if (sysroot != null) {
+            cfg = underSysroot(cfg, sysroot);
+        }
+        return new FdeAgent(cfg, new SystemAddresses(), console).onVolumeFile(volumeFile).run().exitStatus();
+    }
+
+    /** The configuration's absolute file names (and the simulated TEE's boot-partition copies) read under {@code root}. */
+    static AgentConfig underSysroot(AgentConfig cfg, Path root) {
+        boolean simulated = "simulated".equals(cfg.provider());
+        Optional<Path> identity = cfg.simulatedIdentity().map(p -> under(root, p))
+                .or(() -> fromBoot(simulated, under(root, FdeAgent.SIMULATED_IDENTITY_FROM_BOOT)));
+        Optional<Path> eventLog = cfg.simulatedEventLog().map(p -> under(root, p))
+                .or(() -> fromBoot(simulated, under(root, FdeAgent.SIMULATED_EVENT_LOG_FROM_BOOT)));
+        return cfg.withVerifierKey(under(root, cfg.verifierKey())).withSimulated(identity, eventLog);
+    }
+
+    private static Optional<Path> fromBoot(boolean simulated, Path p) {
+        return simulated && Files.exists(p) ? Optional.of(p) : Optional.empty();
+    }
+
+    private static Path under(Path root, Path p) {
+        return p.isAbsolute() ? root.resolve(p.getRoot().relativize(p)) : root.resolve(p);
     }
 }

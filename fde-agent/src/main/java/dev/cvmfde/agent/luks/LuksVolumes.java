@@ -50,6 +50,32 @@ public final class LuksVolumes {
                 + matches + "); refusing to guess which one is the root");
     }
 
+    /**
+     * {@code file} itself as the root volume (a host run without a kernel: the LUKS partition
+     * copied out of the disk image): it must start with a LUKS header carrying {@code uuid}.
+     */
+    public static Path checkFile(Path file, String uuid) throws RootDeviceException {
+        String want = uuid.toLowerCase(Locale.ROOT);
+        if (!Files.isRegularFile(file)) {
+            throw new RootDeviceException("root device: volume file " + file + " does not exist or is not a regular file");
+        }
+        Optional<LuksHeader> header;
+        try {
+            header = LuksHeader.read(file);
+        } catch (IOException | SecurityException e) {
+            throw new RootDeviceException("root device: cannot read volume file " + file + ": " + e.getMessage());
+        }
+        if (header.isEmpty()) {
+            throw new RootDeviceException("root device: volume file " + file + " does not start with a LUKS header");
+        }
+        String got = header.get().uuid().toLowerCase(Locale.ROOT);
+        if (!got.equals(want)) {
+            throw new RootDeviceException("root device: volume file " + file + " carries LUKS UUID " + got
+                    + ", not the UUID " + want + " the image builder recorded; refusing to use it");
+        }
+        return file;
+    }
+
     private static List<String> blockNames(Path blockClassDir) throws RootDeviceException {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(blockClassDir)) {

@@ -16,18 +16,30 @@ public final class VolumeKeySink implements KeySink {
     private final Path device;
     private final String mapperName;
     private final AgentConsole console;
+    private final boolean checkOnly;
     private final AtomicBoolean opened = new AtomicBoolean();
 
     public VolumeKeySink(UnlockCommand command, Path device, String mapperName, AgentConsole console) {
+        this(command, device, mapperName, console, false);
+    }
+
+    /**
+     * As above; {@code checkOnly}: the command only checks the key (a host run without a kernel,
+     * {@code cryptsetup open --test-passphrase}), and the console and the ack say so instead of
+     * claiming a mapped volume.
+     */
+    public VolumeKeySink(UnlockCommand command, Path device, String mapperName, AgentConsole console, boolean checkOnly) {
         this.command = command;
         this.device = device;
         this.mapperName = mapperName;
         this.console = console;
+        this.checkOnly = checkOnly;
     }
 
     @Override
     public UnlockOutcome accept(SecretBytes key) throws Exception {
-        console.say("key released by the verifier (" + key.length() + " bytes); opening " + device + " as " + mapperName);
+        console.say("key released by the verifier (" + key.length() + " bytes); " + (checkOnly
+                ? "checking it against " + device + " (cryptsetup --test-passphrase)" : "opening " + device + " as " + mapperName));
         UnlockResult result = key.use(bytes -> {
             try {
                 return command.run(device, mapperName, bytes);
@@ -41,6 +53,11 @@ public final class VolumeKeySink implements KeySink {
         return switch (result) {
             case UnlockResult.Opened o -> {
                 opened.set(true);
+                if (checkOnly) {
+                    console.say("key OK: it opens the LUKS volume " + device + " (test only: no kernel, nothing mapped)");
+                    yield UnlockOutcome.unlocked("the key opens " + device + " (cryptsetup --test-passphrase; no kernel,"
+                            + " nothing mapped)");
+                }
                 console.say("unlocked: " + device + " is open as /dev/mapper/" + mapperName);
                 yield UnlockOutcome.unlocked(mapperName + " opened from " + device);
             }

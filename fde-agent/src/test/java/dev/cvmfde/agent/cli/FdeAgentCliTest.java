@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cvmfde.agent.AgentOutcome;
+import dev.cvmfde.agent.config.AgentConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -53,5 +55,29 @@ class FdeAgentCliTest {
 
         assertEquals(1, FdeAgentCli.commandLine().execute("overlay", "--config", cfg.toString(), "--verifier-key", key.toString(),
                 "--runtime", tmp.resolve("nope").toString(), "--out", tmp.resolve("out").toString()));
+    }
+
+    @Test
+    void run_sysrootWithoutVolumeFile_exitsTwo() throws Exception {
+        Path cfg = Files.writeString(tmp.resolve("agent.json"), "{\"luksUuid\":\"0c0ffee0-1234-4abc-8def-0123456789ab\"}");
+        Path cmdline = Files.writeString(tmp.resolve("cmdline"), "ro quiet\n");
+
+        assertEquals(2, FdeAgentCli.commandLine().execute("--config", cfg.toString(), "--cmdline", cmdline.toString(),
+                "--sysroot", tmp.toString()));
+    }
+
+    @Test
+    void underSysroot_absolutePathsAndSimulatedBootFiles_readUnderTheRoot() throws Exception {
+        Path root = tmp.resolve("root");
+        Files.createDirectories(root.resolve("run/cvm-fde/simulated-identity"));
+        Files.write(root.resolve("run/cvm-fde/simulated-ccel.bin"), new byte[] {1});
+        AgentConfig cfg = AgentConfig.defaults("0c0ffee0-1234-4abc-8def-0123456789ab").withProvider("simulated");
+
+        AgentConfig host = FdeAgentCli.underSysroot(cfg, root);
+
+        assertEquals(root.resolve("etc/cvm-fde/verifier.pub.pem"), host.verifierKey());
+        assertEquals(Optional.of(root.resolve("run/cvm-fde/simulated-identity")), host.simulatedIdentity());
+        assertEquals(Optional.of(root.resolve("run/cvm-fde/simulated-ccel.bin")), host.simulatedEventLog());
+        assertEquals(Optional.empty(), FdeAgentCli.underSysroot(cfg.withProvider("tsm"), root).simulatedEventLog());
     }
 }

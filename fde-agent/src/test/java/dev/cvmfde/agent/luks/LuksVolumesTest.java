@@ -64,4 +64,32 @@ class LuksVolumesTest {
         assertTrue(LuksHeader.parse(new byte[10]).isEmpty());
         assertTrue(LuksHeader.parse(new byte[LuksHeader.HEADER_READ_BYTES]).isEmpty());
     }
+
+    @Test
+    void checkFile_matchingUuid_returnsTheFile() throws Exception {
+        LuksFixture root = LuksFixture.format(tmp.resolve("root.luks"));
+
+        assertEquals(root.file, LuksVolumes.checkFile(root.file, root.uuid.toUpperCase()));
+    }
+
+    @Test
+    void checkFile_otherUuid_refusedNamingBothUuids() throws Exception {
+        LuksFixture root = LuksFixture.format(tmp.resolve("root.luks"));
+        String want = "0c0ffee0-1234-4abc-8def-0123456789ab";
+
+        RootDeviceException e = assertThrows(RootDeviceException.class, () -> LuksVolumes.checkFile(root.file, want));
+        assertTrue(e.getMessage().contains(root.uuid) && e.getMessage().contains(want), e.getMessage());
+    }
+
+    @Test
+    void checkFile_notLuksOrMissing_refused() throws Exception {
+        Path plain = Files.write(tmp.resolve("plain.img"), new byte[4096]);
+        String uuid = "0c0ffee0-1234-4abc-8def-0123456789ab";
+
+        RootDeviceException notLuks = assertThrows(RootDeviceException.class, () -> LuksVolumes.checkFile(plain, uuid));
+        assertTrue(notLuks.getMessage().contains("does not start with a LUKS header"), notLuks.getMessage());
+        RootDeviceException missing = assertThrows(RootDeviceException.class,
+                () -> LuksVolumes.checkFile(tmp.resolve("nope.img"), uuid));
+        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+    }
 }
