@@ -57,6 +57,7 @@ gp_prepare() {
   "$CLIENT" keygen --out "$K/verifier" >/dev/null || die "attestation-client keygen"
   "$REPO/bin/attestation-server" simulated-identity --out "$K/sim" >/dev/null 2>&1 || die "attestation-server simulated-identity"
   head -c 32 /dev/urandom >"$K/rootfs.key"; chmod 600 "$K/rootfs.key"
+  export KVER   # read by the scripts that source this file
   KVER=$(sed -n 's/.*"kernelVersion": "\([^"]*\)".*/\1/p' "$G/manifest.json")
 }
 
