@@ -30,7 +30,6 @@
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CLIENT=${CVMFDE_ATTESTATION_CLIENT:-$REPO/bin/attestation-client}
 AGENT=${CVMFDE_FDE_AGENT:-$REPO/bin/fde-agent}
 
 usage() { sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -54,6 +53,8 @@ for t in qemu-img:qemu-utils mcopy:mtools sgdisk:gdisk cryptsetup:cryptsetup-bin
   command -v "${t%%:*}" >/dev/null || die "missing ${t%%:*} (Debian package: ${t#*:})"
 done
 WORK=$(cd "$WORK" && pwd)
+# shellcheck source=guest-pipeline.sh
+source "$REPO/boot-test/guest-pipeline.sh"   # gp_free_port
 G=$WORK/guest K=$WORK/keys IMG=$WORK/encrypted.qcow2 HASH=$WORK/encrypted.hash.json
 for f in "$G/guest.qcow2" "$G/manifest.json" "$IMG" "$HASH" "$WORK/tampered.hash.json" "$K/rootfs.key" \
          "$K/sim/simulated-cpak.pub.pem" "$K/verifier/verifier.jwk"; do
@@ -105,20 +106,12 @@ CFG=$H/sysroot/etc/cvm-fde/agent.json
 UUID=$(sed -n 's/.*"luksUuid" *: *"\([^"]*\)".*/\1/p' "$CFG")
 log "root.luks: $((rn / 2048)) MiB, LUKS UUID $UUID; agent.json and verifier key from the image's initramfs overlay"
 
-free_port() {
-  local p
-  for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  die "no free loopback port found"
-}
 ARGS=$(sed -n "s|^[[:space:]]*linux[[:space:]]*/vmlinuz-${KVER}[[:space:]]*||p" "$H/grub.cfg" | head -1)
 
 # start_agent NAME EXTRA_CMDLINE: the agent in the background, waits for "fde: 127.0.0.1:P"
 start_agent() {
   local name=$1 extra=$2
-  AGENT_NAME=$name AGENT_PORT=${PORT:-$(free_port)}
+  AGENT_NAME=$name AGENT_PORT=${PORT:-$(gp_free_port)}
   printf '%s cvmfde.port=%s%s\n' "$ARGS" "$AGENT_PORT" "${extra:+ $extra}" >"$H/$name.cmdline"
   log "$name: fde-agent --volume-file root.luks on 127.0.0.1:$AGENT_PORT (kernel line: $(cat "$H/$name.cmdline"))"
   "$AGENT" --config "$CFG" --sysroot "$H/sysroot" --volume-file "$H/root.luks" --cmdline "$H/$name.cmdline" \
