@@ -1,8 +1,10 @@
 package dev.cvmfde.client.verify;
 
+import static dev.cvmfde.client.verify.AppraisalAssertions.affirming;
+import static dev.cvmfde.client.verify.AppraisalAssertions.check;
+import static dev.cvmfde.client.verify.AppraisalAssertions.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cvmfde.protocol.token.CcaTokenDecoder;
@@ -20,18 +22,6 @@ import org.junit.jupiter.api.Test;
  */
 class PlatformTokenMemoryTest {
     private static final String CACHED = "cached";
-
-    private static Refused refused(Appraisal a) {
-        return assertInstanceOf(Refused.class, a, () -> VerdictTable.render(a));
-    }
-
-    private static Affirming affirming(Appraisal a) {
-        return assertInstanceOf(Affirming.class, a, () -> VerdictTable.render(a));
-    }
-
-    private static Check check(Appraisal a, Stage stage, String name) {
-        return a.checks().stream().filter(c -> c.stage() == stage && c.name().equals(name)).findFirst().orElseThrow();
-    }
 
     private static void assertPlatformHit(Appraisal a) {
         Check c = check(a, Stage.PLATFORM_SIGNATURE, "platform-signature");

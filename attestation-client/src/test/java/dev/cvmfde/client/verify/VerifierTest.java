@@ -1,8 +1,10 @@
 package dev.cvmfde.client.verify;
 
+import static dev.cvmfde.client.verify.AppraisalAssertions.affirming;
+import static dev.cvmfde.client.verify.AppraisalAssertions.check;
+import static dev.cvmfde.client.verify.AppraisalAssertions.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,18 +23,6 @@ import org.junit.jupiter.api.Test;
 
 /** The staged verifier: the full chain affirms, and each stage refuses its own kind of bad evidence. */
 class VerifierTest {
-
-    private static Refused refused(Appraisal a) {
-        return assertInstanceOf(Refused.class, a, () -> VerdictTable.render(a));
-    }
-
-    private static Affirming affirming(Appraisal a) {
-        return assertInstanceOf(Affirming.class, a, () -> VerdictTable.render(a));
-    }
-
-    private static Check check(Appraisal a, Stage stage, String name) {
-        return a.checks().stream().filter(c -> c.stage() == stage && c.name().equals(name)).findFirst().orElseThrow();
-    }
 
     /** Byte-wise search and replace of the first occurrence (a tamper that keeps the structure). */
     private static byte[] tamper(byte[] token, byte[] find) {
