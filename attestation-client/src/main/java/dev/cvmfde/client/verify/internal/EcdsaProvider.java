@@ -1,5 +1,6 @@
 package dev.cvmfde.client.verify.internal;
 
+import dev.cvmfde.protocol.crypto.EcCrypto;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.Provider;
@@ -17,8 +18,12 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * Castle 1.87 about 900–1,400/s with a cached key (see bench/verify-throughput and the module README).
  */
 public final class EcdsaProvider {
-    /** The provider instance. */
-    public static final Provider INSTANCE = new BouncyCastleProvider();
+    /**
+     * The provider instance: the one {@link EcCrypto} already made for the release's EC work (one
+     * Bouncy Castle instance per JVM, not two); its own only when {@code -Dcvmfde.ec-provider=jdk}
+     * sent the release to SunEC, since the verifier always checks ECDSA with Bouncy Castle.
+     */
+    public static final Provider INSTANCE = EcCrypto.provider().orElseGet(BouncyCastleProvider::new);
 
     /**
      * How many parsed keys {@link #forVerification} keeps (least recently used goes first): the
