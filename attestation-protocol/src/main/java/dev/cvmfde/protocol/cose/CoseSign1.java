@@ -99,6 +99,18 @@ public final class CoseSign1 {
     }
 
     /**
+     * Like {@link #sign(CoseAlgorithm, KeyPair, byte[], SignatureEncoding)}, but signs with plain
+     * JCA (the default provider) and draws the ECDSA nonce or the PSS salt from {@code random}. A
+     * seeded {@code random} makes the signature bytes reproducible, which test corpora need; never
+     * use a seeded one with a real key (two ECDSA signatures with one nonce give the key away).
+     */
+    public static CoseSign1 sign(CoseAlgorithm alg, KeyPair keys, byte[] payload, SignatureEncoding encoding,
+            java.security.SecureRandom random) throws GeneralSecurityException {
+        return JcaSignatures.sign(alg, keys.getPrivate(), payload, encoding, null,
+                java.util.Objects.requireNonNull(random, "random"));
+    }
+
+    /**
      * Checks the signature with {@code key}. A wrong key type, a wrong curve, a signature of
      * the wrong shape or a bad signature all give {@link CoseVerification.Invalid}.
      */

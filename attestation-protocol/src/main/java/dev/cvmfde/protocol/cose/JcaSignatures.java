@@ -97,6 +97,12 @@ final class JcaSignatures {
     /** {@code provider} null: the JCA default. */
     static CoseSign1 sign(CoseAlgorithm alg, PrivateKey key, byte[] payload, SignatureEncoding encoding,
             java.security.Provider provider) throws GeneralSecurityException {
+        return sign(alg, key, payload, encoding, provider, null);
+    }
+
+    /** {@code random} null: the provider's default source for the ECDSA nonce or PSS salt. */
+    static CoseSign1 sign(CoseAlgorithm alg, PrivateKey key, byte[] payload, SignatureEncoding encoding,
+            java.security.Provider provider, java.security.SecureRandom random) throws GeneralSecurityException {
         byte[] prot = com.upokecenter.cbor.CBORObject.NewMap().Add(1, alg.coseId()).EncodeToBytes();
         byte[] tbs = CoseSign1.sigStructure(prot, payload);
         Signature s = provider == null ? Signature.getInstance(alg.jcaName())
@@ -104,7 +110,11 @@ final class JcaSignatures {
         if (alg == CoseAlgorithm.PS256) {
             s.setParameter(PS256_PARAMS);
         }
-        s.initSign(key);
+        if (random == null) {
+            s.initSign(key);
+        } else {
+            s.initSign(key, random);
+        }
         s.update(tbs);
         byte[] sig = s.sign();
         if (alg.isEcdsa()) {

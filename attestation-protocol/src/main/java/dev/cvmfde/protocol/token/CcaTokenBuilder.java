@@ -38,6 +38,7 @@ public final class CcaTokenBuilder {
     private SignatureEncoding signatureEncoding = SignatureEncoding.RAW;
     private CoseSign1 signedPlatform;
     private java.security.Provider signingProvider;
+    private java.security.SecureRandom signingRandom;
 
     private CcaTokenBuilder(CollectionForm form) {
         this.form = Objects.requireNonNull(form);
@@ -104,6 +105,17 @@ public final class CcaTokenBuilder {
         return this;
     }
 
+    /**
+     * Signs with plain JCA from the default provider, drawing the ECDSA nonces and PSS salts from
+     * {@code random} (instead of COSE-Java or a {@link #signingProvider}). With a seeded
+     * {@code random} and seeded keys the token bytes are reproducible: for test corpora such as the
+     * decoder fuzz test's, never for real keys.
+     */
+    public CcaTokenBuilder signingRandom(java.security.SecureRandom random) {
+        this.signingRandom = Objects.requireNonNull(random);
+        return this;
+    }
+
     /** Signs only the platform token, bound to the realm claims' RAK, as {@link #build()} would. */
     public CoseSign1 buildPlatform() throws GeneralSecurityException {
         if (realm == null || platform == null) {
@@ -116,6 +128,9 @@ public final class CcaTokenBuilder {
     }
 
     private CoseSign1 sign(CoseAlgorithm alg, KeyPair keys, byte[] payload) throws GeneralSecurityException {
+        if (signingRandom != null) {
+            return CoseSign1.sign(alg, keys, payload, signatureEncoding, signingRandom);
+        }
         return signingProvider == null ? CoseSign1.sign(alg, keys, payload, signatureEncoding)
                 : CoseSign1.sign(alg, keys, payload, signatureEncoding, signingProvider);
     }

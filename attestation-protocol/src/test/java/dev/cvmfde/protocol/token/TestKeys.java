@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
@@ -13,6 +14,7 @@ import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
@@ -22,7 +24,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
-/** Test fixtures: published vector keys, fresh test key pairs and sample claims. */
+/** Test fixtures: published vector keys, fresh or seeded test key pairs and sample claims. */
 final class TestKeys {
 
     private TestKeys() {
@@ -66,15 +68,35 @@ final class TestKeys {
     }
 
     static KeyPair ec(String curve) throws GeneralSecurityException {
+        return ec(curve, new SecureRandom());
+    }
+
+    static KeyPair ec(String curve, SecureRandom random) throws GeneralSecurityException {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(new ECGenParameterSpec(curve));
+        g.initialize(new ECGenParameterSpec(curve), random);
         return g.generateKeyPair();
     }
 
     static KeyPair rsa(int bits) throws GeneralSecurityException {
+        return rsa(bits, new SecureRandom());
+    }
+
+    static KeyPair rsa(int bits, SecureRandom random) throws GeneralSecurityException {
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-        g.initialize(bits);
+        g.initialize(bits, random);
         return g.generateKeyPair();
+    }
+
+    /**
+     * A random source whose every output follows from {@code seed} and {@code purpose}: the SUN
+     * provider's SHA1PRNG, seeded before its first use, never seeds itself from the system. For
+     * reproducible test keys and signatures (the fuzz corpus); never for real keys.
+     */
+    static SecureRandom seeded(long seed, String purpose) throws GeneralSecurityException {
+        SecureRandom r = SecureRandom.getInstance("SHA1PRNG", "SUN");
+        byte[] label = purpose.getBytes(StandardCharsets.UTF_8);
+        r.setSeed(ByteBuffer.allocate(Long.BYTES + label.length).putLong(seed).put(label).array());
+        return r;
     }
 
     static byte[] fill(int n, int v) {

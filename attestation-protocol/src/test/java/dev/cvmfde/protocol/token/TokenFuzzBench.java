@@ -17,8 +17,9 @@ public final class TokenFuzzBench {
 
     public static void main(String[] args) throws Exception {
         long total = args.length > 0 ? Long.parseLong(args[0]) : 5_000_000L;
-        long seed = args.length > 1 ? Long.parseLong(args[1]) : 0x5eedbe7cL;
-        TokenMutator mutator = new TokenMutator(TokenMutator.seedTokens(), seed);
+        long seed = args.length > 1 ? TokenMutator.parseSeed(args[1]) : 0x5eedbe7cL;
+        System.out.printf("seed=0x%x (bench/token-fuzz %d 0x%x replays this run)%n", seed, total, seed);
+        TokenMutator mutator = TokenMutator.fromSeed(seed);
         long oursNanos = 0, peerNanos = 0, done = 0, decoded = 0, sink = 0;
         byte[][] batch = new byte[BATCH][];
         while (done < total) {
@@ -34,7 +35,7 @@ public final class TokenFuzzBench {
                 } catch (TokenDecodeException e) {
                     sink += e.failure().ordinal();
                 } catch (RuntimeException | Error e) {
-                    System.err.println("untyped failure on input " + (done + i) + ": " + e);
+                    System.err.printf("untyped failure on input %d of seed 0x%x: %s%n", done + i, seed, e);
                     System.exit(1);
                 }
             }

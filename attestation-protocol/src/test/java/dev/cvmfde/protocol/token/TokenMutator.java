@@ -5,6 +5,7 @@ import com.upokecenter.cbor.CBORType;
 import dev.cvmfde.protocol.cose.CoseAlgorithm;
 import dev.cvmfde.protocol.cose.SignatureEncoding;
 import java.security.KeyPair;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.SplittableRandom;
 /**
  * Seeded mutations of valid tokens for the decoder fuzz test and {@code bench/token-fuzz}:
  * bit flips, interesting bytes, truncation, length-field blowups, inserted and deleted runs,
- * and splices of two valid tokens. The same seed always gives the same inputs.
+ * and splices of two valid tokens. Every choice, the seed tokens' keys and signatures included,
+ * follows from one seed: the same seed always gives the same inputs (TokenMutatorTest).
  */
 final class TokenMutator {
 
@@ -30,31 +32,52 @@ final class TokenMutator {
         this.rnd = new SplittableRandom(seed);
     }
 
-    /** The public vectors plus generated tokens in every form the decoder accepts. */
-    static List<byte[]> seedTokens() throws Exception {
+    /** A seed as printed ({@code 0x} and hex digits, any 64 bits) or in decimal. */
+    static long parseSeed(String text) {
+        String t = text.trim();
+        return t.startsWith("0x") || t.startsWith("0X") ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseLong(t);
+    }
+
+    /** The seed tokens and the mutation choices, all from {@code seed}. */
+    static TokenMutator fromSeed(long seed) throws Exception {
+        return new TokenMutator(seedTokens(seed), seed);
+    }
+
+    /**
+     * The public vectors plus generated tokens in every form the decoder accepts. Their keys and
+     * signatures come from {@code seed} too, so the same seed gives the same bytes.
+     */
+    static List<byte[]> seedTokens(long seed) throws Exception {
         List<byte[]> s = new ArrayList<>();
         for (String f : List.of("veraison-good-907.cbor", "veraison-good-399.cbor", "veraison-tfrmm-legacy-907.cbor",
                 "tfrmm-cca-token-399.cbor", "veraison-bad-unwrapped-907.cbor", "rust-cca-token-02.cbor",
                 "rust-cca-token-draft-ffm-00.cbor", "rust-bug-33-repro.cbor")) {
             s.add(TestKeys.resource(f));
         }
-        KeyPair p521 = TestKeys.ec("secp521r1");
-        KeyPair p256 = TestKeys.ec("secp256r1");
-        KeyPair rsa = TestKeys.rsa(2048);
+        KeyPair p521 = TestKeys.ec("secp521r1", TestKeys.seeded(seed, "fuzz corpus P-521 test key"));
+        KeyPair p256 = TestKeys.ec("secp256r1", TestKeys.seeded(seed, "fuzz corpus P-256 test key"));
+        KeyPair rsa = TestKeys.rsa(2048, TestKeys.seeded(seed, "fuzz corpus RSA test key"));
+        SecureRandom signing = TestKeys.seeded(seed, "fuzz corpus signatures");
         s.add(CcaTokenBuilder.of(CollectionForm.EAT_399)
                 .realm(TestKeys.realmClaims(RealmAttestationKey.of(p521.getPublic(), RakEncoding.RAW_EC_POINT),
                         Optional.empty()), CoseAlgorithm.ES512, p521)
                 .platform(TestKeys.platformClaims(), CoseAlgorithm.ES512, p521)
-                .realmPayloadForm(RealmPayloadForm.BSTR_WRAPPED).signatureEncoding(SignatureEncoding.DER).build());
+                .realmPayloadForm(RealmPayloadForm.BSTR_WRAPPED).signatureEncoding(SignatureEncoding.DER)
+                .signingRandom(signing).build());
         s.add(CcaTokenBuilder.of(CollectionForm.EAT_399)
                 .realm(TestKeys.realmClaims(RealmAttestationKey.of(rsa.getPublic(), RakEncoding.DER_SPKI),
                         Optional.empty()), CoseAlgorithm.PS256, rsa)
-                .realmPayloadForm(RealmPayloadForm.BSTR_WRAPPED).build());
+                .realmPayloadForm(RealmPayloadForm.BSTR_WRAPPED).signingRandom(signing).build());
         s.add(CcaTokenBuilder.of(CollectionForm.CMW_907)
                 .realm(TestKeys.realmClaims(RealmAttestationKey.of(p256.getPublic(), RakEncoding.COSE_KEY),
                         Optional.of("tag:arm.com,2023:realm#1.0.0")), CoseAlgorithm.ES256, p256)
-                .platform(TestKeys.platformClaims(), CoseAlgorithm.ES256, p256).build());
+                .platform(TestKeys.platformClaims(), CoseAlgorithm.ES256, p256).signingRandom(signing).build());
         return s;
+    }
+
+    /** The tokens mutated from, in order (copies). */
+    List<byte[]> seeds() {
+        return seeds.stream().map(byte[]::clone).toList();
     }
 
     /** The next mutated input (a fresh array; the seeds are never modified). */
