@@ -18,8 +18,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The host side of the exchange, written from the blocking protocol primitives: a stand-in for
@@ -27,6 +31,8 @@ import java.util.List;
  */
 public final class TestVerifier implements AutoCloseable {
     static final int SO_TIMEOUT_MILLIS = 10_000;
+    /** What {@link #closedByServer()} skips of a last message the server may send before closing. */
+    static final int MAX_BYTES_BEFORE_CLOSE = 64 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     final Socket socket;
@@ -75,13 +81,53 @@ public final class TestVerifier implements AutoCloseable {
         return socket.getOutputStream();
     }
 
-    /** True once the server has closed the connection (read returns end of stream or reset). */
-    boolean closedByServer() {
+    /**
+     * True if the server closes the connection within {@link #SO_TIMEOUT_MILLIS}: end of stream
+     * (FIN) or a reset (RST). False if it stays silent that long: a read timeout is the server
+     * keeping the peer open, not closing it. Bytes the server still sends before closing are
+     * skipped (at most {@link #MAX_BYTES_BEFORE_CLOSE}; more is not a close either).
+     */
+    boolean closedByServer() throws IOException {
+        return closedByServer(Duration.ofMillis(SO_TIMEOUT_MILLIS));
+    }
+
+    /** As {@link #closedByServer()}, waiting at most {@code within} for the close. */
+    boolean closedByServer(Duration within) throws IOException {
+        long deadline = System.nanoTime() + within.toNanos();
+        int previousTimeout = socket.getSoTimeout();
+        byte[] skipped = new byte[MAX_BYTES_BEFORE_CLOSE + 1];
+        int total = 0;
         try {
-            return socket.getInputStream().read() == -1;
-        } catch (IOException e) {
-            return true;
+            while (total <= MAX_BYTES_BEFORE_CLOSE) {
+                long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (leftMillis <= 0) {
+                    return false;
+                }
+                socket.setSoTimeout((int) leftMillis);
+                int n = socket.getInputStream().read(skipped, 0, skipped.length - total);
+                if (n == -1) {
+                    return true;
+                }
+                total += n;
+            }
+            return false;
+        } catch (SocketTimeoutException silent) {
+            return false;
+        } catch (SocketException e) {
+            if (isReset(e)) {
+                return true;
+            }
+            throw e;
+        } finally {
+            if (!socket.isClosed()) {
+                socket.setSoTimeout(previousTimeout);
+            }
         }
+    }
+
+    /** The JDK reports a TCP reset on read as "Connection reset" (no subclass of its own). */
+    private static boolean isReset(SocketException e) {
+        return e.getMessage() != null && e.getMessage().startsWith("Connection reset");
     }
 
     static Message read(FrameReader reader, Expect expect) throws IOException, WireException {
