@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * What {@code ./demo --no-qemu} runs, without a kernel: {@code boot-test/run.sh --twin none}
@@ -26,9 +27,12 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("boot")
 class HostRunTest {
-    static final Duration STEP_TIMEOUT = Duration.ofMinutes(20);
+    static final long STEP_TIMEOUT_MINUTES = 20;
+    static final Duration STEP_TIMEOUT = Duration.ofMinutes(STEP_TIMEOUT_MINUTES);
 
     @Test
+    // two steps (prepare, host run), each with its own deadline, beyond the build's 5-minute default
+    @Timeout(value = 2 * STEP_TIMEOUT_MINUTES + 5, unit = TimeUnit.MINUTES)
     void hostRun_noKernel_keyOpensVolumeOnlyForTheGenuineBaseline() throws Exception {
         Path repo = repositoryRoot();
         Path target = repo.resolve("boot-test/target/host-run-work");

@@ -11,13 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Seeded random corruption of real images: every damaged input either reads or fails with a
  * typed format error, never another exception, a hang or an OutOfMemoryError.
  */
+@Timeout(value = 15, unit = TimeUnit.MINUTES) // 100 rounds of real images per test: beyond the build's 5-minute default on a loaded machine
 class CorruptionFuzzTest {
 
     static final int ROUNDS = 100;
