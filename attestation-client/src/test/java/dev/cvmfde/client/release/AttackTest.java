@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cvmfde.protocol.wire.Evidence;
@@ -176,7 +177,9 @@ class AttackTest {
                     assertEquals(-1, s.getInputStream().read(), "the guest closes a bad client");
                 }
             }
-            assertTrue(silent.isConnected());
+            silent.setSoTimeout(200);
+            assertThrows(java.net.SocketTimeoutException.class, () -> silent.getInputStream().read(),
+                    "the silent client is still held open while the honest one releases");
             assertHonestClientUnlocks(server);
         }
     }

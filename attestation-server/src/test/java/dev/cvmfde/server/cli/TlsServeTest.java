@@ -77,6 +77,8 @@ class TlsServeTest {
         try (TestVerifier plain = TestVerifier.connect(address)) {
             plain.requestEvidence();
             throw new AssertionError("a plain-TCP client got evidence from a TLS server");
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("the TLS server neither refused nor closed a plain-TCP client", e);
         } catch (java.io.IOException | dev.cvmfde.protocol.wire.WireException expected) {
             // The TLS handler rejects the plaintext frame and closes.
         }

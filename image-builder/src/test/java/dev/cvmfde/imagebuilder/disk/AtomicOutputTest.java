@@ -59,6 +59,13 @@ class AtomicOutputTest {
         assertThrows(NoSuchFileException.class, () -> AtomicOutput.create(dir.resolve("nope/out.img")));
     }
 
+    /** The test below skips as root (CI may run as root); sysfs refuses new files even to root. */
+    @Test
+    void create_directoryNobodyMayWriteTo_clearError() {
+        IOException e = assertThrows(IOException.class, () -> AtomicOutput.create(Path.of("/sys/out.img")));
+        assertTrue(e.getMessage().contains("not writable"), e.getMessage());
+    }
+
     @Test
     void create_unwritableDirectory_clearError() throws IOException {
         Path ro = Files.createDirectory(dir.resolve("ro"));
