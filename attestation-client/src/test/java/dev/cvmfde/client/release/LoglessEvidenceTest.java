@@ -9,20 +9,9 @@ import dev.cvmfde.client.verify.Refused;
 import dev.cvmfde.client.verify.Stage;
 import dev.cvmfde.client.verify.TrustAnchor;
 import dev.cvmfde.client.verify.ReferenceBaseline;
-import dev.cvmfde.protocol.release.PinnedVerifierKey;
 import dev.cvmfde.protocol.release.VerifierKeys;
 import dev.cvmfde.protocol.secret.SecretBytes;
-import dev.cvmfde.server.AttestationServer;
 import dev.cvmfde.server.RunningServer;
-import dev.cvmfde.server.ServerConfig;
-import dev.cvmfde.server.UnlockOutcome;
-import dev.cvmfde.server.VerifierTrust;
-import dev.cvmfde.server.provider.simulated.SimulatedIdentity;
-import dev.cvmfde.server.provider.simulated.SimulatedProvider;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,20 +35,9 @@ class LoglessEvidenceTest {
         f = new GuestFixture(dir);
     }
 
-    private RunningServer startWithoutLog() throws Exception {
-        SimulatedProvider provider = new SimulatedProvider(SimulatedIdentity.load(f.identityDir), Optional.empty(),
-                new PrintStream(OutputStream.nullOutputStream()));
-        ServerConfig config = ServerConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), provider,
-                VerifierTrust.pinned(PinnedVerifierKey.read(f.pinned)), key -> {
-                    f.received.add(key.copy());
-                    return UnlockOutcome.unlocked("test sink: key received");
-                }).withReadTimeout(Duration.ofSeconds(30)).withEvidenceRequestsPerSecond(1000);
-        return AttestationServer.start(config);
-    }
-
     @Test
     void release_baselineButNoEventLog_refusedAtEventLogNotAffirmed() throws Exception {
-        try (RunningServer server = startWithoutLog()) {
+        try (RunningServer server = f.startServerWithoutEventLog()) {
             ReleasePolicy policy = new ReleasePolicy(TrustAnchor.load(f.anchor),
                     Optional.of(ReferenceBaseline.unsigned(Files.readAllBytes(f.hashJson))), Optional.empty(), false, true);
             ReleaseClient client = new ReleaseClient(server.localAddress(), policy,
@@ -84,7 +62,7 @@ class LoglessEvidenceTest {
 
     @Test
     void releaseCommand_baselineButNoEventLog_exit3RefusedAtEventLog() throws Exception {
-        try (RunningServer server = startWithoutLog()) {
+        try (RunningServer server = f.startServerWithoutEventLog()) {
             CliRun run = CliRun.of(f.releaseArgs(server.localAddress(), f.hashJson, f.rawKey));
 
             assertEquals(3, run.exit(), run.toString());

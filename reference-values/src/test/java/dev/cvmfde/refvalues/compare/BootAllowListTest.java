@@ -295,13 +295,18 @@ class BootAllowListTest {
         assertEquals(Kind.NO_DIGEST_IN_BANK, d.kind());
     }
 
+    /** Both chains' kernels as entries, {@code b}'s first. */
+    static Baseline multiKernel(BootChain a, BootChain b) {
+        return Baseline.multiKernel(a.grubImage(), a.grubCfg().digest(), List.of(
+                new KernelEntry("5.10.0", b.kernel().digest(), b.initramfs().digest()),
+                new KernelEntry("6.6.0", a.kernel().digest(), a.initramfs().digest())));
+    }
+
     @Test
     void compare_multiKernelBaseline_selectsExactlyTheBootedEntry() {
         BootChain a = chain(SHA256, "6.6.0", ARGS);
         BootChain b = chain(SHA256, "5.10.0", ARGS);
-        Baseline multi = Baseline.multiKernel(a.grubImage(), a.grubCfg().digest(), List.of(
-                new KernelEntry("5.10.0", b.kernel().digest(), b.initramfs().digest()),
-                new KernelEntry("6.6.0", a.kernel().digest(), a.initramfs().digest())));
+        Baseline multi = multiKernel(a, b);
 
         ComparisonReport r = BaselineComparator.compare(EventLogPredictor.predictEvents(b), SHA256, multi);
 
@@ -316,9 +321,7 @@ class BootAllowListTest {
     void compare_multiKernelSecondEntryBootedAfterFirst_notAllowed() {
         BootChain a = chain(SHA256, "6.6.0", ARGS);
         BootChain b = chain(SHA256, "5.10.0", ARGS);
-        Baseline multi = Baseline.multiKernel(a.grubImage(), a.grubCfg().digest(), List.of(
-                new KernelEntry("5.10.0", b.kernel().digest(), b.initramfs().digest()),
-                new KernelEntry("6.6.0", a.kernel().digest(), a.initramfs().digest())));
+        Baseline multi = multiKernel(a, b);
         List<LogEvent> events = new ArrayList<>(EventLogPredictor.predictEvents(a));
         List<LogEvent> second = EventLogPredictor.predictEvents(b);
         events.addAll(second.subList(indexOf(second, text("grub_cmd: linux")), second.size()));
@@ -335,9 +338,7 @@ class BootAllowListTest {
     void compare_multiKernelKernelOfOneEntryInitrdOfAnother_initramfsMismatch() {
         BootChain a = chain(SHA256, "6.6.0", ARGS);
         BootChain b = chain(SHA256, "5.10.0", ARGS);
-        Baseline multi = Baseline.multiKernel(a.grubImage(), a.grubCfg().digest(), List.of(
-                new KernelEntry("5.10.0", b.kernel().digest(), b.initramfs().digest()),
-                new KernelEntry("6.6.0", a.kernel().digest(), a.initramfs().digest())));
+        Baseline multi = multiKernel(a, b);
         BootChain mixed = new BootChain(a.grubImage(), a.grubCfg(), a.commandsBeforeLinux(), a.kernel(), ARGS,
                 b.initramfs());
 
