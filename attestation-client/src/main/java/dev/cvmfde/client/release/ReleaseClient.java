@@ -7,6 +7,7 @@ import dev.cvmfde.client.verify.Affirming;
 import dev.cvmfde.client.verify.Appraisal;
 import dev.cvmfde.client.verify.Check;
 import dev.cvmfde.client.verify.Refused;
+import dev.cvmfde.client.verify.Stage;
 import dev.cvmfde.client.verify.Verifier;
 import dev.cvmfde.client.verify.VerifierException;
 import dev.cvmfde.protocol.release.ReleaseSealer;
@@ -135,10 +136,14 @@ public final class ReleaseClient {
         };
     }
 
-    /** Why not to release: the verifier's failed checks, or the policy's missing event log; empty to release. */
+    /**
+     * Why not to release: the verifier's failed checks, or the policy's missing event log (the
+     * verifier refuses a log-less evidence itself when a baseline was given); empty to release.
+     */
     private List<Refusal.Reason> reasons(Appraisal appraisal, Evidence evidence) {
         List<Refusal.Reason> fromVerifier = verifierReasons(appraisal);
-        if (policy.requiresEventLog() && evidence.eventLog().isEmpty()) {
+        boolean verifierRefusedIt = fromVerifier.stream().anyMatch(r -> r.check().equals(Stage.EVENT_LOG.label()));
+        if (policy.requiresEventLog() && evidence.eventLog().isEmpty() && !verifierRefusedIt) {
             java.util.ArrayList<Refusal.Reason> all = new java.util.ArrayList<>();
             all.add(missingEventLog());
             all.addAll(fromVerifier);

@@ -33,19 +33,16 @@ public record ReleasePolicy(TrustAnchor trustAnchor, Optional<ReferenceBaseline>
     }
 
     /**
-     * The verifier's input for {@code evidence} answering {@code nonce}. Without an event log the
-     * baseline is left out (the caller refuses such evidence when {@link #requiresEventLog()}).
+     * The verifier's input for {@code evidence} answering {@code nonce}. The baseline is passed even
+     * when the evidence holds no event log: the verifier then refuses at stage {@code event-log}.
      */
     public EvidenceInput input(byte[] nonce, Evidence evidence) {
         EvidenceInput.Builder b = EvidenceInput.builder(evidence.token(), trustAnchor)
                 .expectedChallenge(nonce, evidence.ephemeralKey())
                 .allowSimulated(allowSimulated);
         referenceRim.ifPresent(b::referenceRim);
-        Optional<byte[]> log = evidence.eventLog();
-        if (log.isPresent()) {
-            b.eventLog(log.get());
-            baseline.ifPresent(b::baseline);
-        }
+        evidence.eventLog().ifPresent(b::eventLog);
+        baseline.ifPresent(b::baseline);
         return b.build();
     }
 

@@ -29,11 +29,9 @@ public record EvidenceInput(byte[] token, Optional<byte[]> eventLog, Freshness f
                 throw new IllegalArgumentException("reference RIM holds " + r.length + " bytes; 32, 48 or 64 are allowed");
             }
         });
+        // A baseline without an event log is accepted here and refused by the verifier (stage
+        // EVENT_LOG): evidence that comes without a log is bad evidence, a result, not a fault.
         Objects.requireNonNull(baseline, "baseline");
-        if (baseline.isPresent() && eventLog.isEmpty()) {
-            throw new IllegalArgumentException("a baseline (hash.json) needs the event log: the boot components are "
-                    + "read from it");
-        }
         Objects.requireNonNull(trustAnchor, "trustAnchor");
         Objects.requireNonNull(validationTime, "validationTime");
     }

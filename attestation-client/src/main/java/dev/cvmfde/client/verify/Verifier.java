@@ -61,8 +61,9 @@ public final class Verifier {
         AppraisalStages.freshness(claims, input.freshness(), checks);
         Optional<Baseline> baseline = BaselineStage.check(input.baseline(), checks);
         AppraisalStages.rim(claims, input.referenceRim(), checks);
-        Optional<List<LogEvent>> events = AppraisalStages.eventLog(claims, input.eventLog(), checks);
-        bootComponents(input, events, baseline, checks);
+        Optional<List<LogEvent>> events = AppraisalStages.eventLog(claims, input.eventLog(),
+                input.baseline().isPresent(), checks);
+        bootComponents(input, claims, events, baseline, checks);
         boolean simulated = AppraisalStages.policy(token, input.allowSimulated(), checks);
         if (checks.stream().anyMatch(Check::failed)) {
             return new Refused(checks);
@@ -71,8 +72,8 @@ public final class Verifier {
                 input.freshness() instanceof Freshness.Expected);
     }
 
-    private static void bootComponents(EvidenceInput input, Optional<List<LogEvent>> events, Optional<Baseline> baseline,
-            List<Check> checks) {
+    private static void bootComponents(EvidenceInput input, RealmClaims claims, Optional<List<LogEvent>> events,
+            Optional<Baseline> baseline, List<Check> checks) {
         if (input.baseline().isEmpty()) {
             checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components", "no baseline given (--baseline)"));
         } else if (baseline.isEmpty()) {
@@ -80,9 +81,10 @@ public final class Verifier {
                     "the hash.json signature failed: the baseline is not used"));
         } else if (events.isEmpty()) {
             checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components",
-                    "the event log does not replay to the REMs (or is missing): its events prove nothing"));
+                    "the event log is missing, does not replay to the REMs or holds MR-0 events: its events prove "
+                            + "nothing"));
         } else {
-            BootComponentStage.check(events.get(), baseline.get(), checks);
+            BootComponentStage.check(events.get(), claims, baseline.get(), checks);
         }
     }
 

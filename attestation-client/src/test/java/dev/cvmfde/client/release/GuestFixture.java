@@ -111,8 +111,19 @@ final class GuestFixture {
     }
 
     RunningServer startServer(UnlockOutcome outcome, InetSocketAddress bind) throws Exception {
-        SimulatedProvider provider = new SimulatedProvider(SimulatedIdentity.load(identityDir),
-                Optional.of(Files.readAllBytes(eventLog)), new PrintStream(OutputStream.nullOutputStream()));
+        return startServer(outcome, bind, Optional.of(Files.readAllBytes(eventLog)));
+    }
+
+    /** The real server whose simulated provider sends no event log with its evidence. */
+    RunningServer startServerWithoutEventLog() throws Exception {
+        return startServer(UnlockOutcome.unlocked("test sink: key received"),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.empty());
+    }
+
+    private RunningServer startServer(UnlockOutcome outcome, InetSocketAddress bind, Optional<byte[]> log)
+            throws Exception {
+        SimulatedProvider provider = new SimulatedProvider(SimulatedIdentity.load(identityDir), log,
+                new PrintStream(OutputStream.nullOutputStream()));
         ServerConfig config = ServerConfig.of(bind, provider,
                 VerifierTrust.pinned(PinnedVerifierKey.read(pinned)), key -> {
                     received.add(key.copy());

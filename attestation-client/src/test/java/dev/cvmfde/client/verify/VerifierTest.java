@@ -370,14 +370,6 @@ class VerifierTest {
     }
 
     @Test
-    void builder_baselineWithoutEventLog_illegalArgument() {
-        TestEvidence.Scenario s = new TestEvidence.Scenario();
-
-        assertThrows(IllegalArgumentException.class, () -> EvidenceInput.builder(s.token(), s.anchor())
-                .baseline(ReferenceBaseline.unsigned(HashJson.toBytes(s.baseline))).build());
-    }
-
-    @Test
     void appraise_inputArrays_notModified() throws Exception {
         TestEvidence.Scenario s = new TestEvidence.Scenario();
         byte[] token = s.token();

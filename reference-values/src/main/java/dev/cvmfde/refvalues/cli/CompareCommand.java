@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Compare the boot components an event log records (grub, grub.cfg, kernel, initramfs) "
             + "with hash.json and print expected, actual and a verdict for each.",
-            "A component without an event fails. Exit code 3 when any component fails."})
+            "The measured events must be exactly the sequence hash.json allows (see the README): a component "
+                + "without an event fails, and so does any extra, out-of-order or MR-0 event.",
+            "Events are compared in hash.json's hash_alg bank. Exit code 3 when anything fails."})
 final class CompareCommand implements Callable<Integer> {
     @Mixin
     EventLogOptions log;
@@ -46,6 +48,7 @@ final class CompareCommand implements Callable<Integer> {
         report.kernelCommandLine().ifPresent(k -> out.println("kernel_cmdline: " + k));
         report.grubCommands().forEach(c -> out.println("grub_cmd: " + c));
         report.integrityFailures().forEach(f -> out.println("INTEGRITY FAILURE: " + f));
+        report.deviations().forEach(d -> out.println("NOT ALLOWED: " + d.summary()));
         out.println(report.passed() ? "result: PASS" : "result: REFUSED");
         out.flush();
         return report.passed() ? ReferenceValuesCli.EXIT_OK : ReferenceValuesCli.EXIT_REFUSED;

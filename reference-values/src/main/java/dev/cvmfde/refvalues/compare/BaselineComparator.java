@@ -1,121 +1,58 @@
 package dev.cvmfde.refvalues.compare;
 
-import dev.cvmfde.refvalues.Digest;
-import dev.cvmfde.refvalues.compare.GrubEvents.FileEvent;
+import dev.cvmfde.refvalues.DigestAlgorithm;
 import dev.cvmfde.refvalues.eventlog.EventLogException;
 import dev.cvmfde.refvalues.eventlog.EventLogReader;
 import dev.cvmfde.refvalues.eventlog.LogEvent;
+import dev.cvmfde.refvalues.eventlog.LogFormat;
 import dev.cvmfde.refvalues.hashjson.Baseline;
-import dev.cvmfde.refvalues.hashjson.KernelEntry;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * Compares the boot chain an event log records with a {@link Baseline}, mapping events to
- * hash.json entries the way the virtCCA reference verifier does (see the module README): grub is
- * an EV_EFI_BOOT_SERVICES_APPLICATION, grub.cfg, kernel and initramfs are EV_IPL file events
- * named by their path. Unlike the reference, an absent event is a failure, never a pass.
+ * Compares the boot chain an event log records with a {@link Baseline} as an exact allow-list
+ * ({@link BootAllowList}): grub is the one EV_EFI_BOOT_SERVICES_APPLICATION, grub.cfg, kernel and
+ * initramfs are grub's EV_IPL file events in their places, and nothing else may be measured.
+ * Unlike the virtCCA reference, an absent event is a failure, never a pass, and an extra one is a
+ * failure too. A verifier passes the bank the token's REMs use; the log-only overloads use the
+ * baseline's {@code hash_alg}.
  */
 public final class BaselineComparator {
-    private static final List<String> KERNEL_PREFIXES = List.of("vmlinuz-", "Image-");
-    private static final List<String> KERNEL_NAMES = List.of("vmlinuz", "Image");
-    private static final List<String> INITRD_PREFIXES = List.of("initramfs-", "initrd.img-", "initrd-");
-    private static final List<String> INITRD_NAMES = List.of("initramfs.img", "initrd.img", "initrd");
 
     private BaselineComparator() {
     }
 
-    public static ComparisonReport compare(List<LogEvent> events, Baseline baseline) {
-        GrubEvents g = new GrubEvents(baseline.hashAlg());
-        events.forEach(g::accept);
-        return compare(g, baseline);
+    /** Compares the events, in the bank {@code bank} (the registers' algorithm). */
+    public static ComparisonReport compare(List<LogEvent> events, DigestAlgorithm bank, Baseline baseline) {
+        BootAllowList list = new BootAllowList(baseline, bank);
+        events.forEach(list::accept);
+        return list.report();
     }
 
-    /** Streams the reader's remaining events. */
+    /** Compares the events in the baseline's own bank. */
+    public static ComparisonReport compare(List<LogEvent> events, Baseline baseline) {
+        return compare(events, baseline.hashAlg(), baseline);
+    }
+
+    /**
+     * Streams the reader's remaining events, in the baseline's own bank. A TPM log's PCRs are
+     * mapped to CC MR indices as UEFI 2.10 §38.4.1 does (PCR 1 and 7 → MR 1, 2–6 → MR 2, 8–15 →
+     * MR 3, 16 and up → MR 4), and PCR 0, which a TPM log does extend, to MR 1.
+     */
     public static ComparisonReport compare(EventLogReader reader, Baseline baseline)
             throws IOException, EventLogException {
-        GrubEvents g = new GrubEvents(baseline.hashAlg());
+        BootAllowList list = new BootAllowList(baseline, baseline.hashAlg());
+        boolean tpm = reader.format() == LogFormat.TCG2;
         for (LogEvent e; (e = reader.next()) != null;) {
-            g.accept(e);
+            list.accept(tpm ? new LogEvent(mrIndexOfPcr(e.index()), e.type(), e.digests(), e.data()) : e);
         }
-        return compare(g, baseline);
+        return list.report();
     }
 
-    public static ComparisonReport compare(GrubEvents g, Baseline baseline) {
-        List<ComponentResult> out = new ArrayList<>();
-        out.add(grub(g.efiApplications(), baseline.grub()));
-        Optional<FileEvent> cfg = g.files().stream().filter(f -> f.fileName().equals("grub.cfg")).findFirst();
-        out.add(file(Component.GRUB_CFG, Optional.empty(), Optional.of(baseline.grubCfg()), cfg));
-        Optional<FileEvent> kernel = g.files().stream().filter(f -> version(f, KERNEL_PREFIXES, KERNEL_NAMES) != null)
-                .findFirst();
-        Optional<FileEvent> initrd = g.files().stream().filter(f -> version(f, INITRD_PREFIXES, INITRD_NAMES) != null)
-                .findFirst();
-        Optional<KernelEntry> entry = selectEntry(baseline, kernel);
-        Optional<String> version = entry.flatMap(KernelEntry::version)
-                .or(() -> kernel.map(k -> version(k, KERNEL_PREFIXES, KERNEL_NAMES)).filter(v -> !v.isEmpty()));
-        if (entry.isEmpty() && kernel.isPresent()) {
-            out.add(new ComponentResult(Component.KERNEL, version, Optional.empty(), kernel.map(FileEvent::digest),
-                    kernel.map(FileEvent::path), Verdict.NOT_IN_BASELINE));
-            out.add(new ComponentResult(Component.INITRAMFS, version, Optional.empty(),
-                    initrd.map(FileEvent::digest), initrd.map(FileEvent::path), Verdict.NOT_IN_BASELINE));
-        } else {
-            out.add(file(Component.KERNEL, version, entry.map(KernelEntry::kernel), kernel));
-            out.add(file(Component.INITRAMFS, version, entry.map(KernelEntry::initramfs), initrd));
+    static int mrIndexOfPcr(int pcr) {
+        if (pcr <= 1 || pcr == 7) {
+            return 1;
         }
-        return new ComparisonReport(out, g.grubCommands(), g.kernelCommandLine(), g.integrityFailures());
-    }
-
-    private static ComponentResult grub(List<Digest> apps, Digest expected) {
-        if (apps.isEmpty()) {
-            return new ComponentResult(Component.GRUB, Optional.empty(), Optional.of(expected), Optional.empty(),
-                    Optional.empty(), Verdict.MISSING_EVENT);
-        }
-        Optional<Digest> hit = apps.stream().filter(expected::equals).findFirst();
-        return new ComponentResult(Component.GRUB, Optional.empty(), Optional.of(expected),
-                Optional.of(hit.orElse(apps.getLast())), Optional.empty(),
-                hit.isPresent() ? Verdict.MATCH : Verdict.MISMATCH);
-    }
-
-    private static ComponentResult file(Component c, Optional<String> version, Optional<Digest> expected,
-            Optional<FileEvent> actual) {
-        Verdict v;
-        if (actual.isEmpty()) {
-            v = Verdict.MISSING_EVENT;
-        } else if (expected.isEmpty()) {
-            v = Verdict.NOT_IN_BASELINE;
-        } else {
-            v = expected.get().equals(actual.get().digest()) ? Verdict.MATCH : Verdict.MISMATCH;
-        }
-        return new ComponentResult(c, version, expected, actual.map(FileEvent::digest), actual.map(FileEvent::path), v);
-    }
-
-    /** Flat form: the only entry. Multi-kernel: by the version in the logged path, else by digest. */
-    private static Optional<KernelEntry> selectEntry(Baseline b, Optional<FileEvent> kernel) {
-        if (b.form() == Baseline.Form.FLAT) {
-            return Optional.of(b.kernels().getFirst());
-        }
-        if (kernel.isEmpty()) {
-            return b.kernels().size() == 1 ? Optional.of(b.kernels().getFirst()) : Optional.empty();
-        }
-        String v = version(kernel.get(), KERNEL_PREFIXES, KERNEL_NAMES);
-        Optional<KernelEntry> byVersion = v.isEmpty() ? Optional.empty() : b.kernel(v);
-        return byVersion.or(() -> b.kernels().stream().filter(k -> k.kernel().equals(kernel.get().digest())).findFirst());
-    }
-
-    /** The version suffix when the file name is a kernel/initrd name ("" for an unversioned name), else null. */
-    private static String version(FileEvent f, List<String> prefixes, List<String> names) {
-        String name = f.fileName();
-        if (names.contains(name)) {
-            return "";
-        }
-        for (String p : prefixes) {
-            if (name.startsWith(p) && name.length() > p.length()) {
-                String v = name.substring(p.length());
-                return p.startsWith("initramfs") && v.endsWith(".img") ? v.substring(0, v.length() - 4) : v;
-            }
-        }
-        return null;
+        return pcr <= 6 ? 2 : pcr <= 15 ? 3 : 4;
     }
 }

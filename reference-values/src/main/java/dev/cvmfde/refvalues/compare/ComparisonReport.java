@@ -5,20 +5,22 @@ import java.util.Optional;
 
 /**
  * The result of comparing an event log with a baseline: one result per component, the grub
- * commands and kernel command line the log records (only those whose digest matches their text),
- * and the string events whose text does not hash to their digest.
+ * commands and kernel command line of the allowed sequence (only strings whose digest matches
+ * their text), the string events whose text does not hash to their digest, and every place the
+ * log leaves the allowed sequence.
  */
 public record ComparisonReport(List<ComponentResult> components, List<String> grubCommands,
-        Optional<String> kernelCommandLine, List<String> integrityFailures) {
+        Optional<String> kernelCommandLine, List<String> integrityFailures, List<SequenceDeviation> deviations) {
     public ComparisonReport {
         components = List.copyOf(components);
         grubCommands = List.copyOf(grubCommands);
         integrityFailures = List.copyOf(integrityFailures);
+        deviations = List.copyOf(deviations);
     }
 
-    /** True only when every component matched and every string event was consistent. */
+    /** True only when every component matched, every string was consistent and nothing deviated. */
     public boolean passed() {
         return !components.isEmpty() && components.stream().allMatch(ComponentResult::passed)
-                && integrityFailures.isEmpty();
+                && integrityFailures.isEmpty() && deviations.isEmpty();
     }
 }

@@ -2,117 +2,96 @@ package dev.cvmfde.refvalues.compare;
 
 import dev.cvmfde.refvalues.Digest;
 import dev.cvmfde.refvalues.DigestAlgorithm;
-import dev.cvmfde.refvalues.eventlog.EventType;
 import dev.cvmfde.refvalues.eventlog.LogEvent;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 
 /**
- * The boot-chain events of a log, collected one event at a time (so a streamed log needs no
- * more memory than these few values): EFI applications the firmware loaded, the files grub
- * measured (EV_IPL with the path as text), grub's commands ({@code grub_cmd: …}) and the kernel
- * command line ({@code kernel_cmdline: …}). Grub measures a string's bytes without its prefix or
- * trailing NUL; strings whose text does not hash to the logged digest are set aside.
+ * What one of grub's EV_IPL events is: a command it ran ({@code grub_cmd: …}), the kernel
+ * command line ({@code kernel_cmdline: …}), a multiboot module line ({@code module_cmdline: …}),
+ * or a file it read (the path as text). Grub measures a string's bytes without its prefix or
+ * trailing NUL, so a string whose text does not hash to its logged digest is
+ * {@link GrubEvent.Inconsistent}: its text proves nothing.
  */
 public final class GrubEvents {
     public static final String GRUB_CMD_PREFIX = "grub_cmd: ";
     public static final String KERNEL_CMDLINE_PREFIX = "kernel_cmdline: ";
     public static final String MODULE_CMDLINE_PREFIX = "module_cmdline: ";
-    /** Most grub commands kept; a real boot runs a few dozen. */
+    /** Most grub commands kept in a report; a real boot runs a few dozen. */
     public static final int MAX_COMMANDS = 10_000;
 
-    /** A file grub measured: the path it logged and the digest. */
-    public record FileEvent(String path, Digest digest) {
-        /** The last path component. */
-        public String fileName() {
-            int slash = path.lastIndexOf('/');
-            return slash < 0 ? path : path.substring(slash + 1);
+    /** The commands that boot Linux ({@code linux}) and give it its initrd, in grub's three spellings. */
+    static final Set<String> LINUX_COMMANDS = Set.of("linux", "linuxefi", "linux16");
+    static final Set<String> INITRD_COMMANDS = Set.of("initrd", "initrdefi", "initrd16");
+    /**
+     * Commands that load code or data for another kernel or loader, or stop grub measuring
+     * ({@code rmmod tpm}): never in the allowed sequence.
+     */
+    static final Set<String> FORBIDDEN_COMMANDS = Set.of("chainloader", "devicetree", "multiboot", "multiboot2",
+            "module", "module2", "xen_hypervisor", "xen_module", "kfreebsd", "knetbsd", "kopenbsd", "appleloader",
+            "rmmod", "acpi");
+
+    /** One classified grub event. */
+    public sealed interface GrubEvent {
+        /** {@code grub_cmd:}: the command as grub ran it, after variable expansion. */
+        record Command(String text) implements GrubEvent {
+            /** The command's first word. */
+            public String name() {
+                int sp = text.indexOf(' ');
+                return sp < 0 ? text : text.substring(0, sp);
+            }
+
+            /** The words after the first. */
+            public List<String> arguments() {
+                String rest = text.indexOf(' ') < 0 ? "" : text.substring(text.indexOf(' ') + 1).strip();
+                return rest.isEmpty() ? List.of() : List.of(rest.split(" +"));
+            }
+        }
+
+        /** {@code kernel_cmdline:}: the kernel path, then the arguments. */
+        record KernelCmdline(String text) implements GrubEvent {
+        }
+
+        /** {@code module_cmdline:} (multiboot). */
+        record ModuleCmdline(String text) implements GrubEvent {
+        }
+
+        /** A file grub read: the path it logged and the file's digest. */
+        record File(String path, Digest digest) implements GrubEvent {
+            /** The last path component. */
+            public String fileName() {
+                int slash = path.lastIndexOf('/');
+                return slash < 0 ? path : path.substring(slash + 1);
+            }
+        }
+
+        /** A string event whose text does not hash to its logged digest. */
+        record Inconsistent(String prefix, String text, Digest logged, Digest computed) implements GrubEvent {
         }
     }
 
-    private final DigestAlgorithm alg;
-    private final List<Digest> efiApplications = new ArrayList<>();
-    private final List<FileEvent> files = new ArrayList<>();
-    private final List<String> commands = new ArrayList<>();
-    private final List<String> integrityFailures = new ArrayList<>();
-    private String kernelCmdline;
-    private long number;
-
-    public GrubEvents(DigestAlgorithm alg) {
-        this.alg = alg;
+    private GrubEvents() {
     }
 
-    /** Collects one event. */
-    public void accept(LogEvent e) {
-        number++;
-        Optional<Digest> d = e.digest(alg);
-        if (e.type() == EventType.EV_EFI_BOOT_SERVICES_APPLICATION) {
-            d.ifPresent(efiApplications::add);
-            return;
-        }
-        if (e.type() != EventType.EV_IPL || d.isEmpty()) {
-            return;
-        }
+    /** Classifies an EV_IPL event whose digest in the compared bank is {@code logged}. */
+    public static GrubEvent classify(LogEvent e, Digest logged) {
         String text = e.dataAsText();
         for (String prefix : List.of(GRUB_CMD_PREFIX, KERNEL_CMDLINE_PREFIX, MODULE_CMDLINE_PREFIX)) {
             if (text.startsWith(prefix)) {
-                string(prefix, text.substring(prefix.length()), d.get());
-                return;
+                String body = text.substring(prefix.length());
+                DigestAlgorithm alg = logged.algorithm();
+                Digest computed = Digest.of(alg, body.getBytes(StandardCharsets.ISO_8859_1));
+                if (!computed.equals(logged)) {
+                    return new GrubEvent.Inconsistent(prefix, body, logged, computed);
+                }
+                return switch (prefix) {
+                    case GRUB_CMD_PREFIX -> new GrubEvent.Command(body);
+                    case KERNEL_CMDLINE_PREFIX -> new GrubEvent.KernelCmdline(body);
+                    default -> new GrubEvent.ModuleCmdline(body);
+                };
             }
         }
-        if (files.size() < MAX_COMMANDS) {
-            files.add(new FileEvent(text, d.get()));
-        }
-    }
-
-    private void string(String prefix, String body, Digest logged) {
-        Digest computed = Digest.of(alg, body.getBytes(StandardCharsets.ISO_8859_1));
-        if (!computed.equals(logged)) {
-            if (integrityFailures.size() < MAX_COMMANDS) {
-                integrityFailures.add("event " + number + " (" + prefix.trim() + " " + body + "): logged digest "
-                        + logged.hex() + " is not " + alg.bankName() + " of its text (" + computed.hex() + ")");
-            }
-            return;
-        }
-        if (prefix.equals(GRUB_CMD_PREFIX) && commands.size() < MAX_COMMANDS) {
-            commands.add(body);
-        } else if (prefix.equals(KERNEL_CMDLINE_PREFIX)) {
-            kernelCmdline = body;
-        }
-    }
-
-    public List<Digest> efiApplications() {
-        return List.copyOf(efiApplications);
-    }
-
-    public List<FileEvent> files() {
-        return List.copyOf(files);
-    }
-
-    public List<String> grubCommands() {
-        return List.copyOf(commands);
-    }
-
-    /**
-     * The kernel command line as grub measured it ({@code kernel_cmdline:}, the kernel path
-     * first), else the arguments of the last {@code linux} command.
-     */
-    public Optional<String> kernelCommandLine() {
-        if (kernelCmdline != null) {
-            return Optional.of(kernelCmdline);
-        }
-        for (int i = commands.size() - 1; i >= 0; i--) {
-            String c = commands.get(i);
-            if (c.startsWith("linux ") || c.startsWith("linuxefi ")) {
-                return Optional.of(c.substring(c.indexOf(' ') + 1));
-            }
-        }
-        return Optional.empty();
-    }
-
-    public List<String> integrityFailures() {
-        return List.copyOf(integrityFailures);
+        return new GrubEvent.File(text, logged);
     }
 }

@@ -151,7 +151,8 @@ class PredictCompareTest {
         ComparisonReport r = BaselineComparator.compare(events, b);
         assertEquals(1, r.integrityFailures().size());
         assertFalse(r.passed());
-        assertEquals("/vmlinuz-" + V + " " + ARGS, r.kernelCommandLine().orElseThrow());
+        // a string that does not hash to its digest proves nothing: it holds no place in the sequence
+        assertTrue(r.kernelCommandLine().isEmpty());
     }
 
     @Test

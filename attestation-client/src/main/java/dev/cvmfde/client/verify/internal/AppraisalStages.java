@@ -12,6 +12,7 @@ import dev.cvmfde.refvalues.DigestAlgorithm;
 import dev.cvmfde.refvalues.eventlog.EventLogException;
 import dev.cvmfde.refvalues.eventlog.EventLogLimits;
 import dev.cvmfde.refvalues.eventlog.EventLogReader;
+import dev.cvmfde.refvalues.eventlog.EventType;
 import dev.cvmfde.refvalues.eventlog.LogEvent;
 import dev.cvmfde.refvalues.eventlog.LogFormat;
 import dev.cvmfde.refvalues.replay.Registers;
@@ -69,13 +70,19 @@ public final class AppraisalStages {
     }
 
     /**
-     * EVENT_LOG: the CCEL log replays to the four REMs of the token. Returns its events only
-     * if every REM matched (only then do the events describe what was measured).
+     * EVENT_LOG: the CCEL log replays to the four REMs of the token, in the token's REM bank, and
+     * holds no measured event at MR index 0 (nothing there enters a REM, so nothing proves such an
+     * event was measured). Returns the events only if all of that holds (only then do they describe
+     * what was measured). Without a log the check is SKIPPED, or FAILS when {@code required} (a
+     * baseline was given: its boot components can only be read from the log).
      */
-    public static Optional<List<LogEvent>> eventLog(RealmClaims realm, Optional<byte[]> log, List<Check> out) {
+    public static Optional<List<LogEvent>> eventLog(RealmClaims realm, Optional<byte[]> log, boolean required,
+            List<Check> out) {
         if (log.isEmpty()) {
-            out.add(Check.skipped(Stage.EVENT_LOG, "replay", "no event log given (--event-log): the REMs are not "
-                    + "appraised"));
+            out.add(required ? Check.fail(Stage.EVENT_LOG, "replay", "an event log (a baseline was given)",
+                    "no event log", "the evidence holds no event log, so the boot components cannot be appraised")
+                    : Check.skipped(Stage.EVENT_LOG, "replay", "no event log given (--event-log): the REMs are not "
+                            + "appraised"));
             return Optional.empty();
         }
         byte[] bytes = log.get();
@@ -111,7 +118,28 @@ public final class AppraisalStages {
                             "replaying the event log does not give the token's REM (claim 44239): the log is not "
                                     + "what was measured"));
         }
+        all &= mrIndexZero(events, out);
         return all ? Optional.of(events) : Optional.empty();
+    }
+
+    /** Only EV_NO_ACTION may sit at MR index 0: any other event there claims a measurement no REM holds. */
+    private static boolean mrIndexZero(List<LogEvent> events, List<Check> out) {
+        String allowed = "only EV_NO_ACTION at MR index 0";
+        List<String> decoys = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            LogEvent e = events.get(i);
+            if (e.index() == 0 && e.type() != EventType.EV_NO_ACTION) {
+                decoys.add("event " + (i + 1) + " " + EventType.name(e.type()));
+            }
+        }
+        if (decoys.isEmpty()) {
+            out.add(Check.pass(Stage.EVENT_LOG, "mr-index-0", allowed, "no measured event at MR index 0"));
+            return true;
+        }
+        out.add(Check.fail(Stage.EVENT_LOG, "mr-index-0", allowed, decoys.size() + " measured: " + decoys.getFirst()
+                + (decoys.size() > 1 ? ", …" : ""), "events at MR index 0 enter no REM, so nothing proves they were "
+                        + "measured; a log that holds them is refused"));
+        return false;
     }
 
     /** POLICY: simulated evidence is refused unless allowed; when allowed the check is FLAGGED. */
