@@ -16,7 +16,7 @@ public final class VerdictTable {
     private static final String SIMULATED_BANNER =
             "!!! SIMULATED TEE: this evidence is from a software simulator and proves nothing about confidentiality !!!";
     private static final String NO_FRESHNESS_BANNER =
-            "!!! FRESHNESS NOT CHECKED (--no-freshness): this evidence may be replayed; do not release keys on it !!!";
+            "!!! FRESHNESS NOT CHECKED (--insecure-no-freshness): this evidence may be replayed; do not release keys on it !!!";
 
     private VerdictTable() {
     }

@@ -49,7 +49,7 @@ public final class AppraisalStages {
             }
             case Freshness.Unspecified u -> out.add(Check.fail(Stage.FRESHNESS, "realm-challenge",
                     "an expected challenge", actual, "no expected challenge was given, so the evidence may be a "
-                            + "replay; give --expected-challenge (or --no-freshness for offline inspection)"));
+                            + "replay; give --expected-challenge (or --insecure-no-freshness for offline inspection)"));
             case Freshness.NotChecked n -> out.add(Check.unchecked(Stage.FRESHNESS, "realm-challenge",
                     Insecure.NO_FRESHNESS, "NOT CHECKED on request: this evidence may be a replay; challenge " + actual));
         }
