@@ -100,11 +100,7 @@ final class EncryptCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DiskFormat format = OutputFormats.choose(spec, outputFormat, output);
-        java.util.Optional<String> rimHex = java.util.Optional.ofNullable(rim).map(h -> h.toLowerCase(Locale.ROOT));
-        if (rimHex.isPresent() && !rimHex.get().matches("[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128}")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--rim holds " + rim.length()
-                    + " characters; hex of 32, 48 or 64 bytes (64, 96 or 128 characters) is required");
-        }
+        java.util.Optional<String> rimHex = RimOption.parse(rim, spec);
         Path key = signWith != null ? signWith
                 : BaselineSigningKey.defaultFile(System.getenv(), System.getProperty("user.home"));
         java.io.PrintWriter err = spec.commandLine().getErr();

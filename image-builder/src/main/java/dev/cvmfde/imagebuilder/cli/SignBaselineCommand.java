@@ -3,7 +3,6 @@ package dev.cvmfde.imagebuilder.cli;
 import dev.cvmfde.imagebuilder.rootfs.BaselineSigning;
 import dev.cvmfde.imagebuilder.rootfs.BaselineSigningKey;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -39,11 +38,7 @@ final class SignBaselineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Optional<String> rimHex = Optional.ofNullable(rim).map(h -> h.toLowerCase(Locale.ROOT));
-        if (rimHex.isPresent() && !rimHex.get().matches("[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128}")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--rim holds " + rim.length()
-                    + " characters; hex of 32, 48 or 64 bytes (64, 96 or 128 characters) is required");
-        }
+        Optional<String> rimHex = RimOption.parse(rim, spec);
         Path key = signWith != null ? signWith
                 : BaselineSigningKey.defaultFile(System.getenv(), System.getProperty("user.home"));
         BaselineSigning.Signed s = BaselineSigning.sign(baseline, rimHex, simulated, key);
