@@ -6,8 +6,12 @@
 # CLIENT and BUILDER may point at other launchers. After gp_prepare and gp_encrypt_builder:
 #   G/guest.qcow2   the plain sample guest (tools/sample-guest/build.sh)
 #   RT              the agent's Java runtime (tools/guest-runtime/build.sh)
-#   K/              verifier/ (keygen), sim/ (simulated TEE identity), rootfs.key (32 random bytes)
+#   K/              verifier/ (keygen), sim/ (the simulated TEE's private identity: what goes onto the
+#                   image), sim-anchor/ (its public CPAK: the host's own copy of the anchor, never read
+#                   from an image), builder/ (the build key that signs hash.json; made by image-builder
+#                   on first use), rootfs.key (32 random bytes)
 #   IMG, HASH       the encrypted image (simulated identity on its boot partition) and its hash.json
+#                   (signed: HASH.jws; with the simulated RIM and "simulated": true)
 #   KVER            the guest's kernel version
 SG=$REPO/tools/sample-guest
 CLIENT=${CVMFDE_ATTESTATION_CLIENT:-$REPO/bin/attestation-client}   # override: a client built elsewhere
@@ -55,14 +59,15 @@ gp_prepare() {
   "$REPO/tools/guest-runtime/build.sh" "$RT" >"$WORK/build-runtime.log" 2>&1 || { tail -30 "$WORK/build-runtime.log" >&2; die "tools/guest-runtime/build.sh"; }
   rm -rf "$K"; mkdir -p "$K"
   "$CLIENT" keygen --out "$K/verifier" >/dev/null || die "attestation-client keygen"
-  "$REPO/bin/attestation-server" simulated-identity --out "$K/sim" >/dev/null 2>&1 || die "attestation-server simulated-identity"
+  "$REPO/bin/attestation-server" simulated-identity --out "$K/sim" --anchor-out "$K/sim-anchor" >/dev/null 2>&1 \
+    || die "attestation-server simulated-identity"
   head -c 32 /dev/urandom >"$K/rootfs.key"; chmod 600 "$K/rootfs.key"
   export KVER   # read by the scripts that source this file
   KVER=$(sed -n 's/.*"kernelVersion": "\([^"]*\)".*/\1/p' "$G/manifest.json")
 }
 
 # gp_encrypt_builder: reference-values measure of the plain boot partition, then
-# image-builder encrypt --provider simulated (IMG and HASH)
+# image-builder encrypt --provider simulated (IMG and HASH, signed with the build key K/builder/)
 gp_encrypt_builder() {
   local w=$WORK/builder
   rm -rf "$w"; mkdir -p "$w/boot"
@@ -73,28 +78,41 @@ gp_encrypt_builder() {
   rm -f "$IMG" "$IMG".*
   "$BUILDER" encrypt --input "$G/guest.qcow2" --baseline "$w/hash.json" --key-file "$K/rootfs.key" \
     --output "$IMG" --verifier-key "$K/verifier/verifier.pub.pem" --agent-runtime "$RT" \
-    --provider simulated --image-id boot-test --quiet || die "image-builder encrypt"
+    --provider simulated --image-id boot-test --sign-with "$K/builder/baseline-signing.jwk" --quiet 2>"$WORK/builder.err" \
+    || { cat "$WORK/builder.err" >&2; die "image-builder encrypt"; }
+  grep -q '^image-builder: WARNING: --provider simulated' "$WORK/builder.err" || die "image-builder did not warn about --provider simulated"
+  grep -q '"simulated" *: *true' "$IMG.hash.json" || die "image-builder did not mark hash.json \"simulated\": true"
   cp "$IMG.hash.json" "$HASH"
+  cp "$IMG.hash.json.jws" "$HASH.jws"
 }
 
-# gp_add_simulated_identity: the simulated TEE's identity (its CPAK is the host's trust anchor)
-# on IMG's boot partition as cvm-fde/simulated-identity/; the online hook copies cvm-fde/ from
-# there (fde-agent/src/main/dracut/90cvmfde/cvmfde-online.sh)
+# gp_add_simulated_identity: the simulated TEE's private identity (K/sim: what its provider signs
+# with) on IMG's boot partition as cvm-fde/simulated-identity/; the online hook copies cvm-fde/
+# from there (fde-agent/src/main/dracut/90cvmfde/cvmfde-online.sh). Its anchor (K/sim-anchor) is
+# never put on the image: the host pins its own copy.
 gp_add_simulated_identity() {
   local f eimg
   qemu-img convert -O raw "$IMG" "$WORK/enc.raw"
   eimg="$WORK/enc.raw@@$(gp_boot_offset "$WORK/enc.raw")"
   mmd -i "$eimg" ::/cvm-fde/simulated-identity
-  for f in "$K"/sim/*; do mcopy -i "$eimg" "$f" "::/cvm-fde/simulated-identity/${f##*/}"; done
+  for f in "$K"/sim/*; do
+    [[ ${f##*/} == simulated-cpak.pub.* ]] && die "$f: an anchor beside the guest's private keys"
+    mcopy -i "$eimg" "$f" "::/cvm-fde/simulated-identity/${f##*/}"
+  done
   mdir -b -i "$eimg" ::/cvm-fde >"$WORK/boot-partition-cvm-fde.txt"
   qemu-img convert -O qcow2 "$WORK/enc.raw" "$IMG.tmp" && mv -f "$IMG.tmp" "$IMG"
   rm -f "$WORK/enc.raw"
 }
 
-# gp_release PORT BASELINE KEY OUT ERR: attestation-client release against 127.0.0.1:PORT with the
-# simulated TEE's CPAK as trust anchor; returns the client's exit status
+# gp_release PORT BASELINE KEY OUT ERR [EXTRA...]: attestation-client release against 127.0.0.1:PORT
+# with the host's copy of the simulated TEE's CPAK as the simulated anchor, the baseline signed by
+# the build key (BASELINE.jws beside it) and the RIM from that baseline; nothing is skipped
+# (fail closed); returns the client's exit status
 gp_release() {
-  "$CLIENT" release --server "127.0.0.1:$1" --baseline "$2" --key-file "$3" \
-    --trust-anchor "$K/sim/simulated-cpak.pub.pem" --signing-key "$K/verifier/verifier.jwk" \
-    --allow-simulated --retries 20 --timeout 60 >"$4" 2>"$5"
+  local port=$1 baseline=$2 key=$3 out=$4 err=$5
+  shift 5
+  "$CLIENT" release --server "127.0.0.1:$port" --baseline "$baseline" \
+    --baseline-signer "$K/builder/baseline-signing.pub.jwk" --key-file "$key" \
+    --simulated-anchor "$K/sim-anchor/simulated-cpak.pub.pem" --signing-key "$K/verifier/verifier.jwk" \
+    --retries 20 --timeout 60 "$@" >"$out" 2>"$err"
 }

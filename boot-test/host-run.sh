@@ -5,13 +5,15 @@
 #   boot-test/host-run.sh --work DIR [--port P] [--keep]
 #
 # DIR must hold what `boot-test/run.sh --work DIR --twin none` (or any run.sh run) prepared:
-# guest/guest.qcow2, encrypted.qcow2, encrypted.hash.json, tampered.hash.json, keys/.
+# guest/guest.qcow2, encrypted.qcow2, encrypted.hash.json(.jws), tampered.hash.json, edited.hash.json,
+# keys/ (the host's anchor keys/sim-anchor/ and the build key's public half keys/builder/).
 # Steps:
 #   1. from encrypted.qcow2: the root LUKS partition → host/root.luks; the boot partition's
 #      initramfs: the bytes before the appended overlay must equal the sample guest's original
 #      initramfs, the overlay (etc/cvm-fde/agent.json + the pinned verifier key, as the builder
 #      baked them) is unpacked into host/sysroot/; the boot partition's cvm-fde/ (predicted event
-#      log, simulated TEE identity) → host/sysroot/run/cvm-fde/ (what the online hook copies)
+#      log, simulated TEE identity) → host/sysroot/run/cvm-fde/ (what the online hook copies); the
+#      image must carry no anchor (no simulated-cpak.pub.*): the host pins keys/sim-anchor/
 #   2. genuine: fde-agent --config host/sysroot/etc/cvm-fde/agent.json --sysroot host/sysroot
 #      --volume-file host/root.luks --cmdline (the image's grub.cfg kernel line + cvmfde.port=P):
 #      attestation-client release with a WRONG key must exit 1 (the agent keeps waiting), then
@@ -21,8 +23,12 @@
 #      printed) decrypts the payload (boot-test/XtsDecrypt.java); the result must equal the sample
 #      guest's unencrypted root partition byte for byte, pass e2fsck -fn, and debugfs reads
 #      /etc/os-release and /usr/sbin/init from it
-#   4. tampered: a second agent; release with tampered.hash.json must exit 3 (refused at
-#      boot-components); the agent must never get a key and give up (exit 4, root stays locked)
+#   4. tampered: a second agent; release with edited.hash.json (the host's edit, genuine .jws
+#      kept) must exit 3 (refused at baseline); the genuine baseline with the simulated TEE's CPAK
+#      given as a REAL anchor (--trust-anchor) must exit 3 (refused at policy); tampered.hash.json
+#      (signed, of another build) must exit 3 (refused at boot-components); the agent must never
+#      get a key and give up (exit 4, root stays locked)
+# Every release skips no check: signed baseline (--baseline-signer), RIM from it, cmdline, event log.
 # NO KERNEL IS BOOTED: this does not show the initramfs hooks, dracut, the kernel's network,
 # dm-crypt or the root mount; the QEMU boot test (boot-test/run.sh) does.
 # Exit status: 0 passed; 1 a step failed (the agent's log is printed); 2 usage.
@@ -32,7 +38,7 @@ export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AGENT=${CVMFDE_FDE_AGENT:-$REPO/bin/fde-agent}
 
-usage() { sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 WORK="" PORT="" KEEP=0
 while (($#)); do
   case $1 in
@@ -54,10 +60,11 @@ for t in qemu-img:qemu-utils mcopy:mtools sgdisk:gdisk cryptsetup:cryptsetup-bin
 done
 WORK=$(cd "$WORK" && pwd)
 # shellcheck source=guest-pipeline.sh
-source "$REPO/boot-test/guest-pipeline.sh"   # gp_free_port
+source "$REPO/boot-test/guest-pipeline.sh"   # gp_free_port, gp_release
 G=$WORK/guest K=$WORK/keys IMG=$WORK/encrypted.qcow2 HASH=$WORK/encrypted.hash.json
-for f in "$G/guest.qcow2" "$G/manifest.json" "$IMG" "$HASH" "$WORK/tampered.hash.json" "$K/rootfs.key" \
-         "$K/sim/simulated-cpak.pub.pem" "$K/verifier/verifier.jwk"; do
+for f in "$G/guest.qcow2" "$G/manifest.json" "$IMG" "$HASH" "$HASH.jws" "$WORK/tampered.hash.json" \
+         "$WORK/edited.hash.json" "$K/rootfs.key" "$K/sim-anchor/simulated-cpak.pub.pem" \
+         "$K/builder/baseline-signing.pub.jwk" "$K/verifier/verifier.jwk"; do
   [[ -f $f ]] || die "$f is missing: prepare DIR with boot-test/run.sh --work $WORK --twin none"
 done
 H=$WORK/host
@@ -101,6 +108,9 @@ cmp -s -n "$osize" "$H/initrd.orig" "$H/initrd.enc" || die "the image's initramf
 tail -c +$(((osize + 3) / 4 * 4 + 1)) "$H/initrd.enc" | (cd "$H/sysroot" && cpio -id --quiet 'etc/cvm-fde/*') \
   || die "cannot unpack the overlay appended to the image's initramfs"
 rm -f "$H/initrd.orig" "$H/initrd.enc"
+if compgen -G "$H/sysroot/run/cvm-fde/simulated-identity/simulated-cpak.pub.*" >/dev/null; then
+  die "the image's boot partition carries the simulated TEE's anchor (cvm-fde/simulated-identity/simulated-cpak.pub.*)"
+fi
 CFG=$H/sysroot/etc/cvm-fde/agent.json
 [[ -f $CFG ]] || die "no etc/cvm-fde/agent.json in the overlay of the image's initramfs"
 UUID=$(sed -n 's/.*"luksUuid" *: *"\([^"]*\)".*/\1/p' "$CFG")
@@ -130,13 +140,19 @@ fail() {
   cat "$WORK/host-$AGENT_NAME.agent.log" >&2 || true
   die "$AGENT_NAME: $1"
 }
-# release WHAT BASELINE KEY WANT
+# release WHAT BASELINE KEY WANT [ANCHOR_OPTION]: gp_release (the host's simulated anchor, the
+# build key, nothing skipped); ANCHOR_OPTION --trust-anchor gives the same CPAK as a real anchor
 release() {
   local what=$1 rc
   set +e
-  "$CLIENT" release --server "127.0.0.1:$AGENT_PORT" --baseline "$2" --key-file "$3" \
-    --trust-anchor "$K/sim/simulated-cpak.pub.pem" --signing-key "$K/verifier/verifier.jwk" \
-    --allow-simulated --retries 20 --timeout 60 >"$WORK/host-$AGENT_NAME.$what.out" 2>"$WORK/host-$AGENT_NAME.$what.err"
+  if [[ ${5:-} == --trust-anchor ]]; then
+    "$CLIENT" release --server "127.0.0.1:$AGENT_PORT" --baseline "$2" \
+      --baseline-signer "$K/builder/baseline-signing.pub.jwk" --key-file "$3" \
+      --trust-anchor "$K/sim-anchor/simulated-cpak.pub.pem" --signing-key "$K/verifier/verifier.jwk" \
+      --retries 20 --timeout 60 >"$WORK/host-$AGENT_NAME.$what.out" 2>"$WORK/host-$AGENT_NAME.$what.err"
+  else
+    gp_release "$AGENT_PORT" "$2" "$3" "$WORK/host-$AGENT_NAME.$what.out" "$WORK/host-$AGENT_NAME.$what.err"
+  fi
   rc=$?
   set -e
   log "$AGENT_NAME: release ($what, $(basename "$2"), $(basename "$3")): exit $rc (want $4): $(grep -m1 -E '^(RELEASED|REFUSED)' "$WORK/host-$AGENT_NAME.$what.out" | cut -c1-150)"
@@ -193,7 +209,12 @@ debugfs -R 'stat /usr/sbin/init' "$H/decrypted-root.img" 2>/dev/null | grep -q '
 log "file system: the payload decrypts to the sample guest's root partition byte for byte ($((rn / 2048 - offset / 1048576)) MiB, $sector-byte sectors); e2fsck -fn clean; $(grep '^PRETTY_NAME=' "$WORK/host-os-release.txt")"
 
 # ---------------------------------------------------------------- 4: tampered baseline
-start_agent tampered "cvmfde.verifier_wait=10s cvmfde.verifier_wait_max=10s cvmfde.give_up=25s"
+start_agent tampered "cvmfde.verifier_wait=10s cvmfde.verifier_wait_max=10s cvmfde.give_up=40s"
+release edited "$WORK/edited.hash.json" "$K/rootfs.key" 3
+grep -q '^VERDICT: REFUSED at baseline' "$WORK/host-tampered.edited.out" || fail "the edited baseline is not refused at baseline"
+release real-anchor "$HASH" "$K/rootfs.key" 3 --trust-anchor
+grep -q '^VERDICT: REFUSED at policy' "$WORK/host-tampered.real-anchor.out" \
+  || fail "simulated evidence against a real anchor is not refused at policy"
 release tampered "$WORK/tampered.hash.json" "$K/rootfs.key" 3
 grep -q 'boot-components' "$WORK/host-tampered.tampered.out" || fail "the refusal does not name boot-components"
 agent_exit 4
@@ -201,5 +222,5 @@ need "the verifier refused to release the key: boot-components"
 need "GIVING UP: verifier"
 never "key released by the verifier"
 never "key OK"
-log "tampered: PASSED: refused at boot-components; the agent never got a key and gave up (exit 4, root stays locked)"
+log "tampered: PASSED: edited signed baseline refused at baseline, simulated evidence vs a real anchor refused at policy, another build's baseline refused at boot-components; the agent never got a key and gave up (exit 4, root stays locked)"
 log "host run PASSED (NO KERNEL was booted; total $(($(date +%s) - T0))s)"

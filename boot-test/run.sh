@@ -8,20 +8,28 @@
 # Steps:
 #   1. tools/sample-guest/build.sh            guest.qcow2 (dracut initramfs, ext4 root, marker init)
 #   2. tools/guest-runtime/build.sh           the jlink'd runtime the agent runs on
-#   3. attestation-client keygen, attestation-server simulated-identity, a 32-byte root key
+#   3. attestation-client keygen, attestation-server simulated-identity (the guest's private keys
+#      in keys/sim/, the host's anchor apart in keys/sim-anchor/), a 32-byte root key
 #   4. encrypt:  builder: image-builder encrypt --provider simulated (LUKS2 root, agent overlay,
-#                         updated hash.json, predicted event log on the boot partition)
+#                         updated hash.json signed by the build key keys/builder/ with the simulated
+#                         RIM and "simulated": true, predicted event log on the boot partition)
 #                manual:  the poc-encrypt.sh recipe (cryptsetup reencrypt) + fde-agent overlay +
-#                         reference-values measure/predict (what the builder does, by hand)
-#      then the simulated TEE's identity goes to the boot partition as cvm-fde/simulated-identity/
+#                         reference-values measure/predict (what the builder does, by hand) +
+#                         image-builder sign-baseline --simulated --rim (the simulated RIM)
+#      then the simulated TEE's private identity (never its anchor) goes to the boot partition as
+#      cvm-fde/simulated-identity/; every release pins keys/sim-anchor/ (--simulated-anchor) and
+#      the build key (--baseline-signer) and skips no check
 #   5. positive twin: boot.sh --hostfwd P:7220; when the console shows "fde: <IP>:7220",
 #      attestation-client release with a WRONG key must exit 1 (the guest reports "unlock FAILED"
 #      and keeps waiting), then with the right key exit 0; the guest must print
 #      "CVMFDE-MARKER: root is /dev/mapper/encroot" and "CVMFDE-DM: encroot"
 #   6. negative twin: short agent waits (cvmfde.verifier_wait=10s, give_up=30s); no verifier in
 #      the first round (the agent must keep waiting), then a hash.json whose initramfs digest is
-#      wrong: release must exit 3 (refused at boot-components), the agent must give up, the
-#      console must say "ROOT STAYS LOCKED" and never show the marker
+#      wrong (signed by the build key: a genuine baseline of another build): release must exit 3
+#      (refused at boot-components), the agent must give up, the console must say "ROOT STAYS
+#      LOCKED" and never show the marker
+# Also left in DIR for host-run.sh: edited.hash.json (the tampered bytes with the genuine .jws: an
+# edited signed baseline, refused at baseline).
 #
 # --twin none: steps 1-4 only (no QEMU needed): what boot-test/host-run.sh and ./demo --no-qemu use.
 # pipeline auto = builder when image-builder has its encrypt command (by the source), else manual.
@@ -34,7 +42,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=guest-pipeline.sh
 source "$REPO/boot-test/guest-pipeline.sh"
 
-usage() { sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,38p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 WORK="" TWIN=both PIPELINE=auto PORT="" BOOT_TIMEOUT=420
 while (($#)); do
   case $1 in
@@ -107,6 +115,11 @@ EOF
   args=$(sed -n "s|^[[:space:]]*linux[[:space:]]*/vmlinuz-${KVER}[[:space:]]*||p" "$w/boot/grub/grub.cfg")
   "$REPO/bin/reference-values" measure --boot-dir "$w/boot" -o "$w/hash0.json" >/dev/null
   sed "0,/{/s|{|{\n  \"cmdline\" : \"$args\",|" "$w/hash0.json" >"$HASH"
+  # the RIM the simulated TEE reports for a log without index-0 events (SimulatedTee.rim)
+  local rim
+  rim=$({ printf 'cvm-fde simulated realm initial measurement v1'; head -c 32 /dev/zero; } | sha256sum | cut -d' ' -f1)
+  "$BUILDER" sign-baseline --baseline "$HASH" --simulated --rim "$rim" --sign-with "$K/builder/baseline-signing.jwk" \
+    2>/dev/null || die "image-builder sign-baseline"
   "$REPO/bin/reference-values" predict --grub-efi "$w/boot/EFI/BOOT/BOOTX64.EFI" \
     --grub-cfg "$w/boot/grub/grub.cfg" --grub-cfg-path /grub/grub.cfg \
     --kernel "$w/boot/vmlinuz-$KVER" --kernel-path "/vmlinuz-$KVER" --kernel-args "$args" \
@@ -129,6 +142,11 @@ log "encrypted image ready: $IMG ($(du -h "$IMG" | cut -f1) allocated); baseline
 awk '!done && /"initramfs"/ { match($0, /"initramfs" *: *"/); p = RSTART + RLENGTH; c = substr($0, p, 1);
      $0 = substr($0, 1, p - 1) (c == "0" ? "1" : "0") substr($0, p + 1); done = 1 } { print }' "$HASH" >"$WORK/tampered.hash.json"
 cmp -s "$HASH" "$WORK/tampered.hash.json" && die "could not make the tampered baseline"
+# the host's edit of the signed baseline beside the image (the genuine signature kept): refused at baseline
+cp "$WORK/tampered.hash.json" "$WORK/edited.hash.json"; cp "$HASH.jws" "$WORK/edited.hash.json.jws"
+# a genuine baseline of another build, signed by the build key: refused at boot-components
+"$BUILDER" sign-baseline --baseline "$WORK/tampered.hash.json" --sign-with "$K/builder/baseline-signing.jwk" 2>/dev/null \
+  || die "image-builder sign-baseline (tampered baseline)"
 
 # ---------------------------------------------------------------- 5/6: the twins
 # start_twin NAME EXTRA_KERNEL_ARGS STOP_ON: boot in the background, wait for "fde: <IP>:7220"
@@ -194,7 +212,7 @@ never_in_log() { ! grep -qaF -- "$2" "$WORK/$1.serial.log" || fail_twin "$1" "se
 head -c 32 /dev/urandom >"$K/wrong.key"; chmod 600 "$K/wrong.key"
 
 if [[ $TWIN == none ]]; then
-  log "prepared (no boot, --twin none): $IMG, $HASH, $WORK/tampered.hash.json, keys in $K"
+  log "prepared (no boot, --twin none): $IMG, $HASH (+ .jws), $WORK/tampered.hash.json, $WORK/edited.hash.json, keys in $K"
   exit 0
 fi
 if [[ $TWIN != negative ]]; then

@@ -36,14 +36,23 @@ import picocli.CommandLine.Spec;
                     + "still booting; QEMU user networking may accept and drop connections before the guest listens), "
                     + "with backoff from " + "250 ms doubling to 5 s and a new nonce each time. Nothing is retried after "
                     + "evidence was appraised, and never after a refusal.",
-            "The key is never printed or logged and is zeroized after sealing.", ""},
+            "The key is never printed or logged and is zeroized after sealing.",
+            "It fails closed: the evidence is refused unless the signed baseline (--baseline with --baseline-signer), "
+                    + "the kernel command line in it (\"cmdline\"), the reference RIM (--rim or \"rim\" in hash.json) "
+                    + "and the event log are all there. Each can be skipped only by naming it: --insecure-no-baseline, "
+                    + "--insecure-unsigned-baseline, --insecure-no-cmdline, --insecure-no-rim, --insecure-no-event-log; "
+                    + "the verdict table then shows SKIPPED (INSECURE: <option>) and a banner in capitals.",
+            "The simulated TEE is a property of the anchor: give its CPAK with --simulated-anchor (never "
+                    + "--trust-anchor); simulated evidence against a real anchor, and unmarked evidence against the "
+                    + "simulated anchor, are refused.", ""},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  attestation-client release --server 192.168.122.50:7220 --baseline hash.json --key-file rootfs.key \\",
+            "  attestation-client release --server 192.168.122.50:7220 --baseline enc.qcow2.hash.json \\",
+            "      --baseline-signer ~/.config/cvm-fde/baseline-signing.pub.jwk --key-file rootfs.key \\",
             "      --trust-anchor cpak.pub.pem --signing-key verifier.jwk --rim 5a1e… --retries 30",
             "  attestation-client release --server 127.0.0.1:7220 --baseline hash.json --baseline-signer builder.pub.jwk \\",
-            "      --key-file dek.b64 --trust-anchor sim/simulated-cpak.pub.pem --allow-simulated \\",
-            "      --signing-key verifier.jwk --json",
+            "      --key-file dek.b64 --simulated-anchor sim-anchor/simulated-cpak.pub.pem \\",
+            "      --signing-key verifier.jwk --json        (RIM from \"rim\" in the signed hash.json)",
             "",
             "Key files: raw bytes (e.g. 32 random bytes) or IBM's DEK form (base64 on one line, 32-512 characters,",
             "no newline); the guest receives exactly the file's bytes (the LUKS keyslot passphrase).",
@@ -53,7 +62,8 @@ import picocli.CommandLine.Spec;
             "  1  error: unreadable or invalid file (key file, signing key, trust anchor, hash.json), no connection",
             "     or timeout after all retries, a guest that broke the protocol, or the guest acked unlocked=false",
             "  2  usage: unknown, missing or malformed options",
-            "  3  refused: the evidence failed at least one check; the guest was told why and got no key"})
+            "  3  refused: the evidence failed at least one check (or a check could not run and no --insecure-… option",
+            "     named it); the guest was told why and got no key"})
 public final class ReleaseCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -154,27 +164,26 @@ public final class ReleaseCommand implements Callable<Integer> {
         return Duration.ofMillis(Math.max(1, Math.round(timeoutSeconds * 1000)));
     }
 
-    /** What evidence is acceptable: the options shared with {@code verify}, and release's own baseline rules. */
+    /** What evidence is acceptable: the options shared with {@code verify}, and the baseline. */
     static final class PolicyOptions {
         @Mixin
         EvidenceOptions evidence;
 
         @Option(names = "--baseline", paramLabel = "FILE",
-                description = "hash.json the boot components must match (makes the event log required).")
+                description = "hash.json the boot components must match, signed (<FILE>.jws) by --baseline-signer "
+                        + "(makes the event log required). Required unless --insecure-no-baseline.")
         Path baseline;
-
-        @Option(names = "--event-log-required", description = "Refuse evidence without an event log (implied by --baseline).")
-        boolean eventLogRequired;
 
         ReleasePolicy load(CommandSpec spec) throws Exception {
             if (evidence.baselineSigner != null && baseline == null) {
                 throw ExitCodes.usage(spec, "--baseline-signer needs --baseline");
             }
-            TrustAnchor anchor = evidence.loadTrustAnchor();
+            var insecure = evidence.insecure(spec, baseline != null);
+            TrustAnchor anchor = evidence.loadTrustAnchor(spec);
             Optional<ReferenceBaseline> reference = baseline == null ? Optional.empty()
                     : Optional.of(BaselineFiles.read(baseline, evidence.baselineSigner, null));
             Optional<byte[]> referenceRim = evidence.referenceRim(spec);
-            return new ReleasePolicy(anchor, reference, referenceRim, eventLogRequired, evidence.allowSimulated);
+            return new ReleasePolicy(anchor, evidence.simulated(), reference, referenceRim, insecure);
         }
     }
 }

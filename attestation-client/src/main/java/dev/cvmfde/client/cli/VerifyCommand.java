@@ -26,17 +26,22 @@ import picocli.CommandLine.Spec;
                     + "realm-signature (RAK), binding, freshness, baseline (hash.json signature), rim, event-log "
                     + "(REM replay), boot-components (grub, grub.cfg, kernel, initramfs, kernel command line vs "
                     + "hash.json), policy. Prints a table of every check (or JSON with --json).",
-            "Freshness FAILS unless --expected-challenge is given; --no-freshness skips it deliberately "
-                    + "(offline inspection only).",
+            "Freshness FAILS unless --expected-challenge is given; --insecure-no-freshness (old name --no-freshness) "
+                    + "skips it deliberately (offline inspection only).",
+            "It fails closed like 'release': without a signed baseline with \"cmdline\", a reference RIM and an event "
+                    + "log the verdict is REFUSED, unless each missing check is named: --insecure-no-baseline, "
+                    + "--insecure-unsigned-baseline, --insecure-no-cmdline, --insecure-no-rim, --insecure-no-event-log "
+                    + "(shown as SKIPPED (INSECURE: <option>)). Give the simulated TEE's CPAK with --simulated-anchor.",
             "For a virtCCA cVM-only token the trust anchor is the device AIK (key or certificate chain), and the "
                     + "binding check requires that AIK to equal the RAK in the token.", ""},
         footerHeading = "%nExamples:%n",
         footer = {
             "  attestation-client verify --token token.cbor --trust-anchor cpak.pub.pem \\",
-            "      --expected-challenge 9f2c…(128 hex) --rim 5a1e…",
+            "      --expected-challenge 9f2c…(128 hex) --rim 5a1e… --insecure-no-event-log --insecure-no-baseline",
             "  attestation-client verify --token token.cbor --trust-anchor aik-chain.pem --trust-root huawei-root.pem \\",
             "      --expected-challenge … --event-log ccel.bin --baseline hash.json --baseline-signer builder.pub.jwk",
-            "  attestation-client verify --token old.cbor --trust-anchor cpak.jwk --no-freshness --json",
+            "  attestation-client verify --token old.cbor --trust-anchor cpak.jwk --insecure-no-freshness --insecure-no-rim \\",
+            "      --insecure-no-event-log --insecure-no-baseline --json",
             "",
             "Trust anchor forms: PEM PUBLIC KEY, a public JWK, PEM/DER X.509 certificates (leaf first, self-signed",
             "root last; or give the root with --trust-root). Chains are validated with PKIX at the current time.",
@@ -46,7 +51,8 @@ import picocli.CommandLine.Spec;
             "  0  affirming: every check passed",
             "  1  error: a file could not be read, a bad trust anchor or baseline, an internal fault",
             "  2  usage: unknown or conflicting options, malformed hex",
-            "  3  refused: the evidence failed at least one check (the table says which, and why)"})
+            "  3  refused: the evidence failed at least one check, or a check could not run and no --insecure-… option",
+            "     named it (the table says which, and why)"})
 public final class VerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -60,7 +66,8 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--expected-challenge", paramLabel = "HEX", description = "The 64-byte realm challenge (128 hex).")
     String expectedChallenge;
 
-    @Option(names = "--no-freshness", description = "Do NOT check the realm challenge (offline inspection; loud in the output).")
+    @Option(names = {"--insecure-no-freshness", "--no-freshness"},
+            description = "INSECURE: do NOT check the realm challenge (offline inspection; loud in the output).")
     boolean noFreshness;
 
     @Option(names = "--event-log", paramLabel = "FILE", description = "CCEL event log to replay against the REMs.")
@@ -83,7 +90,8 @@ public final class VerifyCommand implements Callable<Integer> {
     private int verify() throws Exception {
         checkUsage();
         EvidenceInput.Builder b = EvidenceInput.builder(read(token, CcaTokenDecoder.MAX_TOKEN_BYTES + 1),
-                evidence.loadTrustAnchor());
+                evidence.loadTrustAnchor(spec)).simulatedAnchor(evidence.simulated())
+                .insecure(evidence.insecure(spec, baseline != null));
         if (expectedChallenge != null) {
             b.expectedChallenge(hex(expectedChallenge, "--expected-challenge", 64));
         } else if (noFreshness) {
@@ -96,7 +104,7 @@ public final class VerifyCommand implements Callable<Integer> {
         if (baseline != null) {
             b.baseline(reference());
         }
-        Appraisal appraisal = Verifier.appraise(b.allowSimulated(evidence.allowSimulated).build());
+        Appraisal appraisal = Verifier.appraise(b.build());
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? AppraisalJson.toJson(appraisal) : VerdictTable.render(appraisal));
         out.flush();
@@ -108,7 +116,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
     private void checkUsage() {
         if (expectedChallenge != null && noFreshness) {
-            throw ExitCodes.usage(spec, "--expected-challenge and --no-freshness exclude each other");
+            throw ExitCodes.usage(spec, "--expected-challenge and --insecure-no-freshness exclude each other");
         }
         if (baseline != null && eventLog == null) {
             throw ExitCodes.usage(spec, "--baseline needs --event-log: the boot components are read from the log");

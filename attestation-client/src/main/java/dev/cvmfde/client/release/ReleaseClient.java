@@ -153,8 +153,8 @@ public final class ReleaseClient {
     }
 
     static Refusal.Reason missingEventLog() {
-        return new Refusal.Reason("event-log", "expected an event log (a baseline or --event-log-required was given), "
-                + "the evidence holds none");
+        return new Refusal.Reason("event-log", "expected an event log (required with a baseline, and unless "
+                + "--insecure-no-event-log), the evidence holds none");
     }
 
     private static Refusal.Reason reason(Check c) {

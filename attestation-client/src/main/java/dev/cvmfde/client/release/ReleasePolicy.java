@@ -1,25 +1,35 @@
 package dev.cvmfde.client.release;
 
 import dev.cvmfde.client.verify.EvidenceInput;
+import dev.cvmfde.client.verify.Insecure;
 import dev.cvmfde.client.verify.ReferenceBaseline;
 import dev.cvmfde.client.verify.TrustAnchor;
 import dev.cvmfde.protocol.wire.Evidence;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * What the host requires of a guest's evidence before releasing: the trust anchor, the reference
- * baseline (hash.json) and RIM if given, whether an event log is required (it always is with a
- * baseline), and whether the simulated TEE is acceptable. The freshness check is not optional:
- * every appraisal expects this session's nonce bound to the guest's ephemeral key.
+ * What the host requires of a guest's evidence before releasing: the trust anchor and whether it
+ * is the simulated TEE's (the operator's choice, never the token's), the reference baseline
+ * (hash.json) and RIM, and the checks the operator allows to be skipped ({@code insecure}). It
+ * fails closed: without a baseline, a RIM (here or in the baseline), a baseline signature, a
+ * {@code cmdline} or an event log the evidence is refused unless the matching {@link Insecure}
+ * is in {@code insecure}. The freshness check is not optional: every appraisal expects this
+ * session's nonce bound to the guest's ephemeral key.
  */
-public record ReleasePolicy(TrustAnchor trustAnchor, Optional<ReferenceBaseline> baseline, Optional<byte[]> referenceRim,
-        boolean eventLogRequired, boolean allowSimulated) {
+public record ReleasePolicy(TrustAnchor trustAnchor, boolean simulatedAnchor, Optional<ReferenceBaseline> baseline,
+        Optional<byte[]> referenceRim, Set<Insecure> insecure) {
 
     public ReleasePolicy {
         Objects.requireNonNull(trustAnchor, "trustAnchor");
         Objects.requireNonNull(baseline, "baseline");
         referenceRim = Objects.requireNonNull(referenceRim, "referenceRim").map(byte[]::clone);
+        insecure = Set.copyOf(insecure);
+        if (insecure.contains(Insecure.NO_FRESHNESS)) {
+            throw new IllegalArgumentException("a release always checks freshness; " + Insecure.NO_FRESHNESS.option()
+                    + " is for offline 'verify' only");
+        }
     }
 
     @Override
@@ -27,9 +37,9 @@ public record ReleasePolicy(TrustAnchor trustAnchor, Optional<ReferenceBaseline>
         return referenceRim.map(byte[]::clone);
     }
 
-    /** True when evidence without an event log must be refused. */
+    /** True when evidence without an event log must be refused (always with a baseline). */
     public boolean requiresEventLog() {
-        return eventLogRequired || baseline.isPresent();
+        return baseline.isPresent() || !insecure.contains(Insecure.NO_EVENT_LOG);
     }
 
     /**
@@ -39,7 +49,8 @@ public record ReleasePolicy(TrustAnchor trustAnchor, Optional<ReferenceBaseline>
     public EvidenceInput input(byte[] nonce, Evidence evidence) {
         EvidenceInput.Builder b = EvidenceInput.builder(evidence.token(), trustAnchor)
                 .expectedChallenge(nonce, evidence.ephemeralKey())
-                .allowSimulated(allowSimulated);
+                .simulatedAnchor(simulatedAnchor)
+                .insecure(insecure);
         referenceRim.ifPresent(b::referenceRim);
         evidence.eventLog().ifPresent(b::eventLog);
         baseline.ifPresent(b::baseline);
@@ -48,8 +59,11 @@ public record ReleasePolicy(TrustAnchor trustAnchor, Optional<ReferenceBaseline>
 
     @Override
     public String toString() {
-        return "ReleasePolicy[" + trustAnchor.describe() + ", " + baseline.map(Object::toString).orElse("no baseline")
-                + ", RIM " + (referenceRim.isPresent() ? "pinned" : "not pinned")
-                + (requiresEventLog() ? ", event log required" : "") + (allowSimulated ? ", simulated allowed" : "") + "]";
+        return "ReleasePolicy[" + (simulatedAnchor ? "SIMULATED anchor " : "") + trustAnchor.describe() + ", "
+                + baseline.map(Object::toString).orElse("no baseline")
+                + ", RIM " + (referenceRim.isPresent() ? "pinned" : "from the baseline or none")
+                + (requiresEventLog() ? ", event log required" : "")
+                + (insecure.isEmpty() ? "" : ", INSECURE " + insecure.stream().map(Insecure::option).sorted().toList())
+                + "]";
     }
 }

@@ -58,7 +58,15 @@ public final class Affirming implements Appraisal {
         return realmClaims;
     }
 
-    /** True when the evidence came from the simulated TEE (allowed only on request; the checks flag it). */
+    /**
+     * The checks skipped on the operator's request ({@code --insecure-…}), in check order: this
+     * result proves nothing about what they would have checked.
+     */
+    public List<Insecure> insecure() {
+        return checks.stream().flatMap(c -> c.waiver().stream()).distinct().toList();
+    }
+
+    /** True when the trust anchor is the simulated TEE's (the operator's --simulated-anchor; the checks flag it). */
     public boolean simulated() {
         return simulated;
     }
@@ -85,6 +93,7 @@ public final class Affirming implements Appraisal {
     @Override
     public String toString() {
         return "Affirming[" + form + (platformClaims.isEmpty() ? ", cVM only" : "") + ", " + checks.size() + " checks"
-                + (simulated ? ", SIMULATED TEE" : "") + (freshnessChecked ? "" : ", freshness NOT checked") + "]";
+                + (simulated ? ", SIMULATED TEE" : "") + (freshnessChecked ? "" : ", freshness NOT checked")
+                + (insecure().isEmpty() ? "" : ", INSECURE " + insecure().stream().map(Insecure::option).toList()) + "]";
     }
 }

@@ -3,18 +3,23 @@ package dev.cvmfde.client.verify;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.protocol.wire.WireLimits;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything one verification needs: the token as received, the CCEL event log if any, what the
- * realm challenge must equal, the reference RIM and baseline if any, the trust anchor, whether
- * simulated evidence is acceptable, and the time certificate chains are validated at. Arrays are
- * copied in and out. Build with {@link #builder(byte[], TrustAnchor)}.
+ * realm challenge must equal, the reference RIM and baseline if any, the trust anchor and whether
+ * it is the simulated TEE's ({@code simulatedAnchor}: a property of the anchor the operator gave,
+ * never of the token), the checks the operator allowed to be skipped ({@code insecure}; every
+ * other check that cannot run refuses), and the time certificate chains are validated at. Arrays
+ * are copied in and out. Build with {@link #builder(byte[], TrustAnchor)}.
  */
 public record EvidenceInput(byte[] token, Optional<byte[]> eventLog, Freshness freshness, Optional<byte[]> referenceRim,
-        Optional<ReferenceBaseline> baseline, TrustAnchor trustAnchor, boolean allowSimulated, Instant validationTime) {
+        Optional<ReferenceBaseline> baseline, TrustAnchor trustAnchor, boolean simulatedAnchor, Set<Insecure> insecure,
+        Instant validationTime) {
 
     /** Largest event log appraised (the wire protocol's limit); a larger one fails stage EVENT_LOG. */
     public static final int MAX_EVENT_LOG_BYTES = WireLimits.MAX_EVENT_LOG_BYTES;
@@ -33,6 +38,7 @@ public record EvidenceInput(byte[] token, Optional<byte[]> eventLog, Freshness f
         // EVENT_LOG): evidence that comes without a log is bad evidence, a result, not a fault.
         Objects.requireNonNull(baseline, "baseline");
         Objects.requireNonNull(trustAnchor, "trustAnchor");
+        insecure = Set.copyOf(Objects.requireNonNull(insecure, "insecure"));
         Objects.requireNonNull(validationTime, "validationTime");
     }
 
@@ -56,10 +62,10 @@ public record EvidenceInput(byte[] token, Optional<byte[]> eventLog, Freshness f
         return "EvidenceInput[token " + token.length + " B, event log " + eventLog.map(l -> l.length + " B").orElse("none")
                 + ", " + freshness + ", RIM " + referenceRim.map(r -> HexFormat.of().formatHex(r)).orElse("none")
                 + ", " + baseline.map(Object::toString).orElse("no baseline") + ", " + trustAnchor.describe()
-                + (allowSimulated ? ", simulated allowed" : "") + "]";
+                + (simulatedAnchor ? ", SIMULATED anchor" : "") + (insecure.isEmpty() ? "" : ", INSECURE " + insecure) + "]";
     }
 
-    /** A builder with the safe defaults: freshness unspecified (fails), simulated refused, now. */
+    /** A builder with the safe defaults: freshness unspecified (fails), a real anchor, nothing skipped, now. */
     public static Builder builder(byte[] token, TrustAnchor trustAnchor) {
         return new Builder(token, trustAnchor);
     }
@@ -72,7 +78,8 @@ public record EvidenceInput(byte[] token, Optional<byte[]> eventLog, Freshness f
         private Freshness freshness = new Freshness.Unspecified();
         private byte[] rim;
         private ReferenceBaseline baseline;
-        private boolean allowSimulated;
+        private boolean simulatedAnchor;
+        private final Set<Insecure> insecure = EnumSet.noneOf(Insecure.class);
         private Instant at;
 
         private Builder(byte[] token, TrustAnchor trustAnchor) {
@@ -98,7 +105,7 @@ public record EvidenceInput(byte[] token, Optional<byte[]> eventLog, Freshness f
             return this;
         }
 
-        /** Deliberately skips the freshness check (offline inspection). */
+        /** Deliberately skips the freshness check (offline inspection): {@link Insecure#NO_FRESHNESS}. */
         public Builder withoutFreshness() {
             this.freshness = Freshness.notChecked();
             return this;
@@ -114,10 +121,23 @@ public record EvidenceInput(byte[] token, Optional<byte[]> eventLog, Freshness f
             return this;
         }
 
-        /** Accepts evidence from the simulated TEE (the result is flagged). */
-        public Builder allowSimulated(boolean allow) {
-            this.allowSimulated = allow;
+        /**
+         * The trust anchor is the simulated TEE's CPAK (the operator said so): only evidence marked
+         * simulated is accepted (flagged); with a real anchor (the default) simulated evidence is refused.
+         */
+        public Builder simulatedAnchor(boolean simulated) {
+            this.simulatedAnchor = simulated;
             return this;
+        }
+
+        /** Allows these checks to be skipped when they cannot run (each is shown as INSECURE). */
+        public Builder insecure(Set<Insecure> skip) {
+            this.insecure.addAll(skip);
+            return this;
+        }
+
+        public Builder insecure(Insecure... skip) {
+            return insecure(Set.of(skip));
         }
 
         /** The time certificate chains are validated at (default: when {@link #build()} runs). */
@@ -128,7 +148,7 @@ public record EvidenceInput(byte[] token, Optional<byte[]> eventLog, Freshness f
 
         public EvidenceInput build() {
             return new EvidenceInput(token, Optional.ofNullable(eventLog), freshness, Optional.ofNullable(rim),
-                    Optional.ofNullable(baseline), trustAnchor, allowSimulated, at == null ? Instant.now() : at);
+                    Optional.ofNullable(baseline), trustAnchor, simulatedAnchor, insecure, at == null ? Instant.now() : at);
         }
     }
 }

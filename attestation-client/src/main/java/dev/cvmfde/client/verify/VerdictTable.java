@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Renders an {@link Appraisal} for people: a verdict line, a loud banner for simulated evidence
- * or skipped freshness, and one row per check (stage, check, expected, actual, verdict) with
+ * Renders an {@link Appraisal} for people: a verdict line, a loud banner for simulated evidence,
+ * skipped freshness or any check skipped on request ({@code --insecure-…}), and one row per check (stage, check, expected, actual, verdict) with
  * the reason under every row that did not pass. Long digests are shortened to their first and
  * last characters ({@code 3fa81c02d4…9b0e17aa}); {@link AppraisalJson} has them in full.
  */
@@ -16,7 +16,7 @@ public final class VerdictTable {
     private static final String SIMULATED_BANNER =
             "!!! SIMULATED TEE: this evidence is from a software simulator and proves nothing about confidentiality !!!";
     private static final String NO_FRESHNESS_BANNER =
-            "!!! FRESHNESS NOT CHECKED (--no-freshness): this evidence may be replayed; do not release keys on it !!!";
+            "!!! FRESHNESS NOT CHECKED (--insecure-no-freshness): this evidence may be replayed; do not release keys on it !!!";
 
     private VerdictTable() {
     }
@@ -34,6 +34,12 @@ public final class VerdictTable {
                 if (!a.freshnessChecked()) {
                     sb.append(NO_FRESHNESS_BANNER).append('\n');
                 }
+                for (Insecure i : a.insecure()) {
+                    if (i != Insecure.NO_FRESHNESS) {
+                        sb.append("!!! INSECURE (").append(i.option()).append("): ")
+                                .append(i.risk().toUpperCase(java.util.Locale.ROOT)).append(" !!!\n");
+                    }
+                }
             }
             case Refused r -> sb.append("VERDICT: REFUSED at ").append(String.join(", ",
                     r.failedStages().stream().map(Stage::label).toList())).append(" (").append(r.failures().size())
@@ -41,8 +47,7 @@ public final class VerdictTable {
         }
         row(sb, List.of("STAGE", "CHECK", "EXPECTED", "ACTUAL"), "VERDICT");
         for (Check c : appraisal.checks()) {
-            row(sb, List.of(c.stage().label(), c.name(), shorten(c.expected()), shorten(c.actual())),
-                    c.outcome().name());
+            row(sb, List.of(c.stage().label(), c.name(), shorten(c.expected()), shorten(c.actual())), c.verdict());
             if (c.outcome() != Check.Outcome.PASS && !c.detail().isEmpty()) {
                 sb.append("    ").append(c.outcome() == Check.Outcome.FAIL ? "why: " : "note: ").append(shorten(c.detail()))
                         .append('\n');

@@ -3,24 +3,30 @@ package dev.cvmfde.client.verify;
 import dev.cvmfde.client.verify.internal.AppraisalStages;
 import dev.cvmfde.client.verify.internal.BaselineStage;
 import dev.cvmfde.client.verify.internal.BootComponentStage;
+import dev.cvmfde.client.verify.internal.FailClosed;
 import dev.cvmfde.client.verify.internal.IntegrityStages;
+import dev.cvmfde.client.verify.internal.PolicyStages;
 import dev.cvmfde.protocol.token.RealmClaims;
 import dev.cvmfde.protocol.token.UnverifiedCcaToken;
 import dev.cvmfde.refvalues.eventlog.LogEvent;
 import dev.cvmfde.refvalues.hashjson.Baseline;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Verifies CCA / virtCCA evidence and appraises it, stage by stage in {@link Stage} order, and
  * returns an {@link Appraisal}. Every stage that can run does, so a refusal lists every failed
  * check; but once an integrity stage (decode, signatures, binding) fails, the claims are
- * untrusted and the appraisal stages are SKIPPED with that reason, never passed.
+ * untrusted and the appraisal stages are SKIPPED with that reason, never passed. It fails
+ * closed: a check that could not run (no RIM, no baseline, an unsigned baseline, no
+ * {@code cmdline}, no event log) refuses unless its {@link Insecure} option was given.
  *
  * <pre>{@code
  * Appraisal a = Verifier.appraise(EvidenceInput.builder(token, TrustAnchor.load(anchorFile))
- *         .expectedChallenge(nonce, ephemeralKey).referenceRim(rim).build());
+ *         .expectedChallenge(nonce, ephemeralKey).referenceRim(rim).eventLog(log).baseline(signedHashJson).build());
  * switch (a) {
  *     case Affirming ok -> release(ok);
  *     case Refused no -> log(no.summary());
@@ -38,12 +44,13 @@ public final class Verifier {
      */
     public static Appraisal appraise(EvidenceInput input) throws VerifierException {
         List<Check> checks = new ArrayList<>();
+        Set<Insecure> waived = waivers(input);
         Optional<UnverifiedCcaToken> decoded = IntegrityStages.decode(input.token(), checks);
         if (decoded.isEmpty()) {
             skip(checks, Stage.PLATFORM_SIGNATURE, Stage.FRESHNESS, "the token could not be decoded");
             BaselineStage.check(input.baseline(), checks);
             skip(checks, Stage.RIM, Stage.POLICY, "the token could not be decoded");
-            return new Refused(checks);
+            return new Refused(FailClosed.apply(checks, waived));
         }
         UnverifiedCcaToken token = decoded.get();
         boolean platform = IntegrityStages.platform(token, input.trustAnchor(), input.validationTime(), checks);
@@ -55,36 +62,53 @@ public final class Verifier {
             skip(checks, Stage.FRESHNESS, Stage.FRESHNESS, why);
             BaselineStage.check(input.baseline(), checks);
             skip(checks, Stage.RIM, Stage.POLICY, why);
-            return new Refused(checks);
+            return new Refused(FailClosed.apply(checks, waived));
         }
         RealmClaims claims = token.realm().unverifiedClaims();
         AppraisalStages.freshness(claims, input.freshness(), checks);
         Optional<Baseline> baseline = BaselineStage.check(input.baseline(), checks);
-        AppraisalStages.rim(claims, input.referenceRim(), checks);
+        AppraisalStages.rim(claims, PolicyStages.referenceRim(input.referenceRim(), baseline, checks), checks);
         Optional<List<LogEvent>> events = AppraisalStages.eventLog(claims, input.eventLog(),
                 input.baseline().isPresent(), checks);
         bootComponents(input, claims, events, baseline, checks);
-        boolean simulated = AppraisalStages.policy(token, input.allowSimulated(), checks);
-        if (checks.stream().anyMatch(Check::failed)) {
-            return new Refused(checks);
+        AppraisalStages.policy(token, input.simulatedAnchor(), checks);
+        PolicyStages.baselineSimulated(baseline, input.simulatedAnchor(), checks);
+        List<Check> decided = FailClosed.apply(checks, waived);
+        if (decided.stream().anyMatch(Check::failed)) {
+            return new Refused(decided);
         }
-        return new Affirming(token.form(), token.platform().map(p -> p.unverifiedClaims()), claims, checks, simulated,
-                input.freshness() instanceof Freshness.Expected);
+        return new Affirming(token.form(), token.platform().map(p -> p.unverifiedClaims()), claims, decided,
+                input.simulatedAnchor(), input.freshness() instanceof Freshness.Expected);
+    }
+
+    /** The operator's waivers; opting out of freshness ({@code withoutFreshness}) is itself the waiver. */
+    private static Set<Insecure> waivers(EvidenceInput input) {
+        Set<Insecure> w = input.insecure().isEmpty() ? EnumSet.noneOf(Insecure.class) : EnumSet.copyOf(input.insecure());
+        if (input.freshness() instanceof Freshness.NotChecked) {
+            w.add(Insecure.NO_FRESHNESS);
+        }
+        return w;
     }
 
     private static void bootComponents(EvidenceInput input, RealmClaims claims, Optional<List<LogEvent>> events,
             Optional<Baseline> baseline, List<Check> checks) {
         if (input.baseline().isEmpty()) {
-            checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components", "no baseline given (--baseline)"));
+            checks.add(Check.unchecked(Stage.BOOT_COMPONENTS, "boot-components", Insecure.NO_BASELINE,
+                    "no baseline given (--baseline)"));
         } else if (baseline.isEmpty()) {
             checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components",
                     "the hash.json signature failed: the baseline is not used"));
+        } else if (input.eventLog().isEmpty()) {
+            checks.add(Check.unchecked(Stage.BOOT_COMPONENTS, "boot-components", Insecure.NO_EVENT_LOG,
+                    "no event log: the boot components cannot be read"));
         } else if (events.isEmpty()) {
             checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components",
                     "the event log is missing, does not replay to the REMs or holds MR-0 events: its events prove "
                             + "nothing"));
         } else {
-            BootComponentStage.check(events.get(), claims, baseline.get(), checks);
+            List<Check> stage = new ArrayList<>();
+            BootComponentStage.check(events.get(), claims, baseline.get(), stage);
+            checks.addAll(PolicyStages.requireCmdline(baseline.get(), stage));
         }
     }
 

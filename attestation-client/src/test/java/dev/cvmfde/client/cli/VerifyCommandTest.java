@@ -88,8 +88,73 @@ class VerifyCommandTest {
 
     @Test
     void verify_noFreshnessOptOut_exit0WithLoudBanner() {
-        assertEquals(0, run("--token", f.token.toString(), "--trust-anchor", f.anchor.toString(), "--no-freshness"));
+        List<String> a = without(full(), "--expected-challenge");
+        a.add("--no-freshness");
+
+        assertEquals(0, run(a.toArray(String[]::new)), out.toString());
         assertTrue(out.toString().contains("FRESHNESS NOT CHECKED"), out.toString());
+        assertTrue(out.toString().contains("SKIPPED (INSECURE: --insecure-no-freshness)"), out.toString());
+    }
+
+    /** {@code args} without {@code option} and its value. */
+    private static List<String> without(List<String> args, String option) {
+        List<String> a = new ArrayList<>(args);
+        int i = a.indexOf(option);
+        a.remove(i + 1);
+        a.remove(i);
+        return a;
+    }
+
+    @Test
+    void verify_unsignedBaseline_exit3AtBaselineUnlessInsecureUnsignedBaseline() {
+        List<String> a = without(full(), "--baseline-signer");
+
+        assertEquals(3, run(a.toArray(String[]::new)));
+        assertTrue(out.toString().startsWith("VERDICT: REFUSED at baseline"), out.toString());
+        assertTrue(out.toString().contains("--insecure-unsigned-baseline"), out.toString());
+        out.getBuffer().setLength(0);
+        a.add("--insecure-unsigned-baseline");
+        assertEquals(0, run(a.toArray(String[]::new)), out.toString());
+        assertTrue(out.toString().contains("SKIPPED (INSECURE: --insecure-unsigned-baseline)"), out.toString());
+        assertTrue(out.toString().contains("!!! INSECURE (--insecure-unsigned-baseline)"), out.toString());
+    }
+
+    @Test
+    void verify_noRimNoBaselineNoEventLog_exit3UnlessEachIsNamed() {
+        List<String> a = without(without(without(without(full(), "--rim"), "--baseline-signer"), "--baseline"),
+                "--event-log");
+
+        assertEquals(3, run(a.toArray(String[]::new)));
+        for (String stage : List.of("rim", "baseline", "event-log", "boot-components")) {
+            assertTrue(out.toString().startsWith("VERDICT: REFUSED at") && out.toString().lines().findFirst().orElseThrow()
+                    .contains(stage), out.toString());
+        }
+        out.getBuffer().setLength(0);
+        a.addAll(List.of("--insecure-no-rim", "--insecure-no-baseline", "--insecure-no-event-log"));
+        assertEquals(0, run(a.toArray(String[]::new)), out.toString());
+        assertTrue(out.toString().contains("SKIPPED (INSECURE: --insecure-no-rim)"), out.toString());
+    }
+
+    @Test
+    void verify_insecureOptionBesideWhatItStandsFor_exit2() {
+        for (String insecure : List.of("--insecure-no-rim", "--insecure-no-baseline", "--insecure-unsigned-baseline")) {
+            assertEquals(2, run(full(insecure).toArray(String[]::new)), insecure);
+        }
+    }
+
+    @Test
+    void verify_bothAnchorsOrNone_exit2() {
+        assertEquals(2, run(full("--simulated-anchor", f.anchor.toString()).toArray(String[]::new)));
+        assertEquals(2, run(without(full(), "--trust-anchor").toArray(String[]::new)));
+    }
+
+    @Test
+    void verify_realTokenUnderSimulatedAnchor_exit3AtPolicy() {
+        List<String> a = full();
+        a.set(a.indexOf("--trust-anchor"), "--simulated-anchor");
+
+        assertEquals(3, run(a.toArray(String[]::new)));
+        assertTrue(out.toString().startsWith("VERDICT: REFUSED at policy"), out.toString());
     }
 
     @Test

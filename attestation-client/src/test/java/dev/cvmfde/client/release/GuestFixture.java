@@ -35,9 +35,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A simulated guest and the host's files, all real: a simulated identity exported to disk, a
- * predicted CCEL log and the hash.json it matches (and one it does not), the verifier key pair,
- * and key files in both forms. {@link #startServer} runs the real {@link AttestationServer} with
+ * A simulated guest and the host's files, all real: a simulated identity exported to disk (the
+ * guest's private keys in one directory, the host's anchor in another), a predicted CCEL log and
+ * the hash.json it matches (and one it does not), both as image-builder writes them (signed by
+ * the builder's key beside them as {@code .jws}, with the simulated RIM and {@code "simulated":
+ * true}), the verifier key pair, and key files in both forms. {@link #startServer} runs the real {@link AttestationServer} with
  * the real simulated provider on 127.0.0.1; its sink records what it was given (test only).
  */
 final class GuestFixture {
@@ -47,6 +49,8 @@ final class GuestFixture {
     final Path dir;
     final Path identityDir;
     final Path anchor;
+    final Path baselineSigner;
+    final com.nimbusds.jose.jwk.ECKey builderKey;
     final Path eventLog;
     final Path hashJson;
     final Path wrongHashJson;
@@ -59,13 +63,16 @@ final class GuestFixture {
     GuestFixture(Path dir) throws Exception {
         this.dir = dir;
         identityDir = dir.resolve("sim");
-        SimulatedIdentity.generate().export(identityDir);
-        anchor = identityDir.resolve(SimulatedIdentity.CPAK_PUBLIC_PEM);
+        Path anchorDir = dir.resolve("sim-anchor");
+        SimulatedIdentity.generate().export(identityDir, anchorDir);
+        anchor = anchorDir.resolve(SimulatedIdentity.CPAK_PUBLIC_PEM);
         BootChain chain = chain("kernel 6.6.0");
         eventLog = dir.resolve("ccel.bin");
         Files.write(eventLog, EventLogWriter.toBytes(EventLogPredictor.predict(chain)));
-        hashJson = Files.write(dir.resolve("hash.json"), HashJson.toBytes(baseline(chain)));
-        wrongHashJson = Files.write(dir.resolve("wrong-hash.json"), HashJson.toBytes(baseline(chain("another kernel"))));
+        builderKey = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).generate();
+        baselineSigner = Files.writeString(dir.resolve("builder.pub.jwk"), builderKey.toPublicJWK().toJSONString());
+        hashJson = signed(dir.resolve("hash.json"), HashJson.toBytes(baseline(chain)));
+        wrongHashJson = signed(dir.resolve("wrong-hash.json"), HashJson.toBytes(baseline(chain("another kernel"))));
         var key = VerifierKeys.generate();
         signingKey = dir.resolve("verifier.jwk");
         VerifierKeys.writePrivateJwk(key, signingKey);
@@ -81,6 +88,20 @@ final class GuestFixture {
                 StandardCharsets.US_ASCII);
     }
 
+    /** Writes {@code json} and its detached signature by the builder key ({@code FILE.jws}). */
+    private Path signed(Path file, byte[] json) throws Exception {
+        Files.writeString(file.resolveSibling(file.getFileName() + ".jws"),
+                dev.cvmfde.protocol.baseline.BaselineSignature.sign(json, builderKey));
+        return Files.write(file, json);
+    }
+
+    /** {@link #hashJson} with its signature, as the verifier reads it. */
+    dev.cvmfde.client.verify.ReferenceBaseline signedBaseline() throws Exception {
+        byte[] json = Files.readAllBytes(hashJson);
+        return dev.cvmfde.client.verify.ReferenceBaseline.signed(json,
+                Optional.of(Files.readString(hashJson.resolveSibling("hash.json.jws"))), builderKey.toPublicJWK());
+    }
+
     static Digest sha256(String s) {
         return Digest.of(DigestAlgorithm.SHA256, s.getBytes(StandardCharsets.UTF_8));
     }
@@ -93,8 +114,13 @@ final class GuestFixture {
 
     static Baseline baseline(BootChain chain) {
         KernelEntry k = new KernelEntry(Optional.empty(), chain.kernel().digest(), chain.initramfs().digest(), Map.of());
+        // what image-builder encrypt --provider simulated writes: the simulated TEE's RIM for a log
+        // without index-0 events, and the simulated marker
+        String rim = java.util.HexFormat.of().formatHex(dev.cvmfde.protocol.token.SimulatedTee.rim(new byte[32]));
         return new Baseline(DigestAlgorithm.SHA256, chain.grubImage(), chain.grubCfg().digest(), List.of(k),
-                Baseline.Form.FLAT, Map.of("cmdline", (com.fasterxml.jackson.databind.JsonNode) com.fasterxml.jackson.databind.node.TextNode.valueOf(CMDLINE)));
+                Baseline.Form.FLAT, Map.of("cmdline", com.fasterxml.jackson.databind.node.TextNode.valueOf(CMDLINE),
+                        "rim", com.fasterxml.jackson.databind.node.TextNode.valueOf(rim),
+                        "simulated", com.fasterxml.jackson.databind.node.BooleanNode.TRUE));
     }
 
     /** The real server, simulated provider with this fixture's identity and event log; the sink unlocks. */
@@ -135,8 +161,9 @@ final class GuestFixture {
     /** The release command's arguments against {@code guest}. */
     List<String> releaseArgs(InetSocketAddress guest, Path baseline, Path keyFile, String... extra) {
         List<String> a = new ArrayList<>(List.of("release", "--server", "127.0.0.1:" + guest.getPort(),
-                "--baseline", baseline.toString(), "--key-file", keyFile.toString(), "--trust-anchor", anchor.toString(),
-                "--signing-key", signingKey.toString(), "--allow-simulated", "--timeout", "10"));
+                "--baseline", baseline.toString(), "--baseline-signer", baselineSigner.toString(),
+                "--key-file", keyFile.toString(), "--simulated-anchor", anchor.toString(),
+                "--signing-key", signingKey.toString(), "--timeout", "10"));
         a.addAll(List.of(extra));
         return a;
     }

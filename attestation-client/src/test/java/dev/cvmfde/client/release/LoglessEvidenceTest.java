@@ -8,7 +8,6 @@ import dev.cvmfde.client.verify.Check;
 import dev.cvmfde.client.verify.Refused;
 import dev.cvmfde.client.verify.Stage;
 import dev.cvmfde.client.verify.TrustAnchor;
-import dev.cvmfde.client.verify.ReferenceBaseline;
 import dev.cvmfde.protocol.release.VerifierKeys;
 import dev.cvmfde.protocol.secret.SecretBytes;
 import dev.cvmfde.server.RunningServer;
@@ -16,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,8 +38,8 @@ class LoglessEvidenceTest {
     @Test
     void release_baselineButNoEventLog_refusedAtEventLogNotAffirmed() throws Exception {
         try (RunningServer server = f.startServerWithoutEventLog()) {
-            ReleasePolicy policy = new ReleasePolicy(TrustAnchor.load(f.anchor),
-                    Optional.of(ReferenceBaseline.unsigned(Files.readAllBytes(f.hashJson))), Optional.empty(), false, true);
+            ReleasePolicy policy = new ReleasePolicy(TrustAnchor.load(f.anchor), true,
+                    Optional.of(f.signedBaseline()), Optional.empty(), Set.of());
             ReleaseClient client = new ReleaseClient(server.localAddress(), policy,
                     VerifierKeys.readSigningKey(f.signingKey), Duration.ofSeconds(10), 0, line -> { });
 

@@ -117,15 +117,16 @@ class ReleaseCommandTest {
     }
 
     @Test
-    void release_simulatedWithoutAllowSimulated_exit3AtPolicy() throws Exception {
+    void release_simulatedEvidenceAgainstRealAnchorOption_exit3AtPolicy() throws Exception {
         try (RunningServer server = f.startServer()) {
             List<String> args = f.releaseArgs(server.localAddress(), f.hashJson, f.rawKey);
-            args.remove("--allow-simulated");
+            args.set(args.indexOf("--simulated-anchor"), "--trust-anchor");
 
             CliRun run = CliRun.of(args);
 
             assertEquals(3, run.exit(), run.toString());
             assertTrue(run.out().startsWith("VERDICT: REFUSED at policy"), run.out());
+            assertTrue(run.out().contains("against a real trust anchor"), run.out());
             assertTrue(f.received.isEmpty());
         }
     }
@@ -194,7 +195,9 @@ class ReleaseCommandTest {
         CliRun run = CliRun.of("release", "--help");
         assertEquals(0, run.exit());
         for (String s : List.of("Exit codes", "0  released", "1  error", "2  usage", "3  refused", "unlocked=false",
-                "--retries", "--timeout", "--event-log-required", "--baseline-signer", "Examples")) {
+                "--retries", "--timeout", "--baseline-signer", "--simulated-anchor", "--insecure-no-rim",
+                "--insecure-no-baseline", "--insecure-unsigned-baseline", "--insecure-no-cmdline", "--insecure-no-event-log",
+                "Examples")) {
             assertTrue(run.out().contains(s), "help lacks " + s + ":\n" + run.out());
         }
     }

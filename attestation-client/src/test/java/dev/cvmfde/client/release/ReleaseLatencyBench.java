@@ -42,8 +42,8 @@ public final class ReleaseLatencyBench {
         int single = args.length > 0 ? Integer.parseInt(args[0]) : 300;
         Path dir = Files.createTempDirectory("release-latency");
         GuestFixture f = new GuestFixture(dir);
-        ReleasePolicy policy = new ReleasePolicy(TrustAnchor.load(f.anchor),
-                Optional.of(ReferenceBaseline.unsigned(Files.readAllBytes(f.hashJson))), Optional.empty(), true, true);
+        ReleasePolicy policy = new ReleasePolicy(TrustAnchor.load(f.anchor), true, Optional.of(f.signedBaseline()),
+                Optional.empty(), java.util.Set.of());
         byte[] key = Files.readAllBytes(f.rawKey);
         var signing = VerifierKeys.readSigningKey(f.signingKey);
 

@@ -15,7 +15,7 @@ class PublicTokensTest {
 
     private static Appraisal appraise(String token, String anchor) throws Exception {
         return Verifier.appraise(EvidenceInput.builder(TestEvidence.resource(token), TestEvidence.anchorResource(anchor))
-                .withoutFreshness().build());
+                .withoutFreshness().insecure(TestEvidence.TOKEN_ONLY).build());
     }
 
     @ParameterizedTest

@@ -49,6 +49,13 @@ final class TestEvidence {
     static final String ARM_REALM_PROFILE = "tag:arm.com,2023:realm#1.0.0";
     static final String ARM_PLATFORM_PROFILE = "tag:arm.com,2023:cca_platform#1.0.0";
 
+    /**
+     * The waivers for tests of the token alone (signatures, anchors, public vectors): no RIM, no
+     * baseline, no event log. Without them the verifier refuses (fails closed).
+     */
+    static final java.util.Set<Insecure> TOKEN_ONLY = java.util.Set.of(Insecure.NO_RIM, Insecure.NO_BASELINE,
+            Insecure.NO_EVENT_LOG);
+
     private TestEvidence() {
     }
 
@@ -144,6 +151,30 @@ final class TestEvidence {
         return com.upokecenter.cbor.CBORObject.FromObjectAndTag(map, t.getMostOuterTag()).EncodeToBytes();
     }
 
+    /** {@code b} with one more top-level hash.json field. */
+    static Baseline withField(Baseline b, String name, com.fasterxml.jackson.databind.JsonNode value) {
+        Map<String, com.fasterxml.jackson.databind.JsonNode> top = new java.util.LinkedHashMap<>(b.extraFields());
+        top.put(name, value);
+        return new Baseline(b.hashAlg(), b.grub(), b.grubCfg(), b.kernels(), b.form(), top);
+    }
+
+    /** Evidence as the simulated TEE makes it (both profiles), its baseline marked {@code "simulated": true}. */
+    static Scenario simulatedScenario() {
+        Scenario s = new Scenario();
+        s.realmProfile = Optional.of(dev.cvmfde.protocol.token.SimulatedTee.REALM_PROFILE);
+        s.platformProfile = dev.cvmfde.protocol.token.SimulatedTee.PLATFORM_PROFILE;
+        s.baseline = withField(s.baseline, "simulated", com.fasterxml.jackson.databind.node.BooleanNode.TRUE);
+        return s;
+    }
+
+    static com.nimbusds.jose.jwk.ECKey signer() {
+        try {
+            return new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).generate();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static PlatformClaims platformClaims(String profile) {
         byte[] inst = fill(33, 2);
         inst[0] = 1;
@@ -172,6 +203,8 @@ final class TestEvidence {
         dev.cvmfde.protocol.token.RealmPayloadForm payloadForm = dev.cvmfde.protocol.token.RealmPayloadForm.MAP;
         CoseAlgorithm platformAlg = CoseAlgorithm.ES384;
         CoseAlgorithm realmAlg = CoseAlgorithm.ES384;
+        /** The image builder's key (a P-256 test key made per run). */
+        com.nimbusds.jose.jwk.ECKey baselineSigner = signer();
 
         RealmClaims realmClaims() {
             return new RealmClaims(realmProfile, challenge, fill(64, 0x11), HashAlgorithm.SHA_256,
@@ -199,10 +232,22 @@ final class TestEvidence {
             return new TrustAnchor.Key((cvmOnly ? rak : cpak).getPublic(), "test key");
         }
 
-        /** Everything given: challenge, RIM, event log, unsigned baseline. */
+        /** Everything given: challenge, RIM, event log, baseline signed by {@link #baselineSigner}. */
         EvidenceInput.Builder input(byte[] token) {
             return EvidenceInput.builder(token, anchor()).expectedChallenge(challenge).referenceRim(rim)
-                    .eventLog(log(events)).baseline(ReferenceBaseline.unsigned(HashJson.toBytes(baseline)));
+                    .eventLog(log(events)).baseline(signedBaseline());
+        }
+
+        /** {@link #baseline} as hash.json bytes with its detached signature by {@link #baselineSigner}. */
+        ReferenceBaseline signedBaseline() {
+            byte[] json = HashJson.toBytes(baseline);
+            try {
+                return ReferenceBaseline.signed(json,
+                        Optional.of(dev.cvmfde.protocol.baseline.BaselineSignature.sign(json, baselineSigner)),
+                        baselineSigner.toPublicJWK());
+            } catch (com.nimbusds.jose.JOSEException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         EvidenceInput.Builder input() {

@@ -27,7 +27,8 @@ class TrustAnchorTest {
     private final TestEvidence.Scenario s = new TestEvidence.Scenario();
 
     private Appraisal appraise(TrustAnchor anchor) throws Exception {
-        return Verifier.appraise(EvidenceInput.builder(s.token(), anchor).expectedChallenge(s.challenge).build());
+        return Verifier.appraise(EvidenceInput.builder(s.token(), anchor).expectedChallenge(s.challenge)
+                .insecure(TestEvidence.TOKEN_ONLY).build());
     }
 
     private Path write(String name, String text) throws Exception {

@@ -139,10 +139,11 @@ class VerifierTest {
     void appraise_freshnessOptedOut_affirmsButSaysNotChecked() throws Exception {
         TestEvidence.Scenario s = new TestEvidence.Scenario();
 
-        Affirming a = affirming(Verifier.appraise(EvidenceInput.builder(s.token(), s.anchor()).withoutFreshness().build()));
+        Affirming a = affirming(Verifier.appraise(s.input().withoutFreshness().build()));
 
         assertFalse(a.freshnessChecked());
         assertEquals(Check.Outcome.SKIPPED, check(a, Stage.FRESHNESS, "realm-challenge").outcome());
+        assertEquals(List.of(Insecure.NO_FRESHNESS), a.insecure());
     }
 
     @Test
@@ -152,8 +153,7 @@ class VerifierTest {
         byte[] nonce = TestEvidence.random(64);
         s.challenge = dev.cvmfde.protocol.wire.ChallengeBinding.challenge(nonce, eph);
 
-        Affirming a = affirming(Verifier.appraise(EvidenceInput.builder(s.token(), s.anchor())
-                .expectedChallenge(nonce, eph.toPublicJWK()).build()));
+        Affirming a = affirming(Verifier.appraise(s.input().expectedChallenge(nonce, eph.toPublicJWK()).build()));
 
         assertTrue(a.isBoundTo(nonce, eph.toPublicJWK()));
         assertFalse(a.isBoundTo(nonce, new ECKeyGenerator(Curve.P_384).generate().toPublicJWK()));
@@ -208,18 +208,9 @@ class VerifierTest {
         assertEquals(TestEvidence.CMDLINE + " init=/bin/sh", c.actual());
     }
 
-    @Test
-    void appraise_baselineWithoutCmdlineField_cmdlineSkippedNotPassed() throws Exception {
-        TestEvidence.Scenario s = new TestEvidence.Scenario();
-        s.baseline = TestEvidence.baseline(TestEvidence.chain(TestEvidence.CMDLINE), Optional.empty());
-
-        Affirming a = affirming(Verifier.appraise(s.input().build()));
-
-        assertEquals(Check.Outcome.SKIPPED, check(a, Stage.BOOT_COMPONENTS, "kernel-cmdline").outcome());
-    }
 
     @Test
-    void appraise_simulatedWithoutFlag_refusedAtPolicy() throws Exception {
+    void appraise_simulatedEvidenceAgainstRealAnchor_refusedAtPolicy() throws Exception {
         TestEvidence.Scenario s = new TestEvidence.Scenario();
         s.realmProfile = Optional.of(SimulatedTee.REALM_PROFILE);
         s.platformProfile = SimulatedTee.PLATFORM_PROFILE;
@@ -228,12 +219,10 @@ class VerifierTest {
     }
 
     @Test
-    void appraise_simulatedWithFlag_affirmsFlaggedAndTableSaysSimulated() throws Exception {
-        TestEvidence.Scenario s = new TestEvidence.Scenario();
-        s.realmProfile = Optional.of(SimulatedTee.REALM_PROFILE);
-        s.platformProfile = SimulatedTee.PLATFORM_PROFILE;
+    void appraise_simulatedEvidenceAgainstSimulatedAnchor_affirmsFlaggedAndTableSaysSimulated() throws Exception {
+        TestEvidence.Scenario s = TestEvidence.simulatedScenario();
 
-        Affirming a = affirming(Verifier.appraise(s.input().allowSimulated(true).build()));
+        Affirming a = affirming(Verifier.appraise(s.input().simulatedAnchor(true).build()));
 
         assertTrue(a.simulated());
         assertEquals(Check.Outcome.FLAGGED, check(a, Stage.POLICY, "simulated-tee").outcome());

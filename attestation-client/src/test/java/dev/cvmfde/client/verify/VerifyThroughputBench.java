@@ -11,7 +11,8 @@ import java.util.stream.IntStream;
 
 /**
  * Verifications per second of a full ES384 chain (decode, platform + realm ES384 signatures,
- * binding, freshness, RIM, policy; no event log) on N threads. Not a unit test: run by
+ * binding, freshness, RIM, policy; no event log or baseline: run with --insecure-no-event-log and
+ * --insecure-no-baseline, which the verifier would otherwise refuse) on N threads. Not a unit test: run by
  * {@code bench/verify-throughput}. Prints {@code ours=<verifications/s>} and what was measured.
  *
  * <p>What one realm produces: a pool of {@code pool} distinct tokens, each with its own fresh
@@ -79,7 +80,9 @@ public final class VerifyThroughputBench {
             for (int i = c; i < n; i += chunks) {
                 one.challenge = TestEvidence.random(64);
                 byte[] token = sharedPlatform ? TestEvidence.withPlatformOf(platformDonor, one.token()) : one.token();
-                part.add(EvidenceInput.builder(token, anchor).expectedChallenge(one.challenge).referenceRim(one.rim).build());
+                // the token's own checks (signatures, binding, freshness, RIM): no log or baseline, said so
+                part.add(EvidenceInput.builder(token, anchor).expectedChallenge(one.challenge).referenceRim(one.rim)
+                        .insecure(Insecure.NO_BASELINE, Insecure.NO_EVENT_LOG).build());
             }
             return part;
         }).flatMap(List::stream).toList();
@@ -100,7 +103,8 @@ public final class VerifyThroughputBench {
         byte[] bad = good.token();
         bad[bad.length - 1] ^= 1; // the realm token is the last entry; its signature is its last field
         Appraisal b = Verifier.appraise(EvidenceInput.builder(bad, good.trustAnchor())
-                .expectedChallenge(((Affirming) a).realmChallenge()).referenceRim(good.referenceRim().orElseThrow()).build());
+                .expectedChallenge(((Affirming) a).realmChallenge()).referenceRim(good.referenceRim().orElseThrow())
+                .insecure(good.insecure()).build());
         if (!(b instanceof Refused r) || r.firstFailedStage() != Stage.REALM_SIGNATURE) {
             throw new IllegalStateException("a flipped realm signature byte was not refused at realm-signature:\n"
                     + VerdictTable.render(b));

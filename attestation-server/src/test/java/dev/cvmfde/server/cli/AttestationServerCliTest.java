@@ -151,9 +151,12 @@ class AttestationServerCliTest {
     @Test
     void simulatedIdentityThenServeSimulated_hostVerifiesTokenWithExportedAnchorAndUnlocks() throws Exception {
         Path identity = dir.resolve("sim");
-        assertEquals(0, run("simulated-identity", "--out", identity.toString()));
-        assertEquals(ExitCodes.ERROR, run("simulated-identity", "--out", identity.toString()), "never overwrites");
-        PinnedVerifierKey anchor = PinnedVerifierKey.read(identity.resolve("simulated-cpak.pub.pem"));
+        Path anchorDir = dir.resolve("sim-anchor");
+        assertEquals(0, run("simulated-identity", "--out", identity.toString(), "--anchor-out", anchorDir.toString()));
+        assertEquals(ExitCodes.ERROR, run("simulated-identity", "--out", identity.toString(), "--anchor-out",
+                anchorDir.toString()), "never overwrites");
+        assertFalse(Files.exists(identity.resolve("simulated-cpak.pub.pem")), "the anchor is not beside the private keys");
+        PinnedVerifierKey anchor = PinnedVerifierKey.read(anchorDir.resolve("simulated-cpak.pub.pem"));
 
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> AttestationServerCli.commandLine(
                 new AttestationServerCli(keyOut, err)).execute("serve", "-i", "127.0.0.1", "-p", "0",

@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
         subcommands = {SelfTestCommand.class, OverlayCommand.class},
         description = {"Unlocks the LUKS root volume at boot after the host verifier checked this guest's attestation.",
             "Started in the background by the cvm-fde dracut hook (initqueue/online). Reads the configuration file,",
-            "then the kernel parameters cvmfde.port= cvmfde.provider= cvmfde.bind= cvmfde.net_timeout=",
+            "then the kernel parameters cvmfde.port= cvmfde.bind= cvmfde.net_timeout=",
             "cvmfde.verifier_wait= cvmfde.verifier_wait_max= cvmfde.give_up= cvmfde.interface= (and the interface of ip=).",
+            "The provider comes only from the (measured) configuration file: cvmfde.provider= is ignored.",
             "Prints 'fde: <IP>:<PORT>' for each address on the console, then waits for the verifier."},
         footerHeading = "%nExit status:%n",
         footer = {"  0  the root volume was unlocked (self-test: the exchange worked; overlay: written)",
@@ -113,7 +114,12 @@ public final class FdeAgentCli implements Callable<Integer> {
         AgentConsole console = volumeFile == null ? AgentConsole.system() : AgentConsole.to(System.err);
         AgentConfig cfg;
         try {
-            cfg = AgentConfigLoader.load(config, KernelCmdline.read(cmdline));
+            KernelCmdline kernel = KernelCmdline.read(cmdline);
+            for (String ignored : AgentConfigLoader.ignoredParameters(kernel)) {
+                console.say("ignoring kernel parameter " + ignored + ": the provider comes only from the measured "
+                        + "agent.json");
+            }
+            cfg = AgentConfigLoader.load(config, kernel);
         } catch (ConfigException e) {
             console.say("FAILED: " + e.getMessage() + "; the root stays locked");
             return AgentOutcome.ERROR;

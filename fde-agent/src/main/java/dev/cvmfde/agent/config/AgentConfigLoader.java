@@ -14,16 +14,25 @@ import java.util.Set;
 /**
  * Reads the agent's configuration: the JSON file the image builder baked into the initramfs,
  * then the few {@code cvmfde.*} kernel parameters that may override it. Parameters that decide
- * <em>what</em> is trusted or opened (the verifier key, the LUKS UUID, the unlock command) can
- * only come from the file, which is part of the measured initramfs.
+ * <em>what</em> is trusted or opened (the verifier key, the LUKS UUID, the unlock command) or
+ * where the evidence comes from (the provider) can only come from the file, which is part of the
+ * measured initramfs: {@code cvmfde.provider=} is {@linkplain #IGNORED_PARAMETERS ignored}, so
+ * a host cannot switch a real image to the simulated TEE from the kernel command line.
  */
 public final class AgentConfigLoader {
     /** Largest configuration file read. */
     public static final int MAX_CONFIG_BYTES = 64 * 1024;
     /** Kernel parameters the agent reads; any other {@code cvmfde.*} word is reported as unknown. */
-    public static final Set<String> KERNEL_PARAMETERS = Set.of("cvmfde.port", "cvmfde.provider", "cvmfde.bind",
+    public static final Set<String> KERNEL_PARAMETERS = Set.of("cvmfde.port", "cvmfde.bind",
             "cvmfde.net_timeout", "cvmfde.verifier_wait", "cvmfde.verifier_wait_max", "cvmfde.give_up",
             "cvmfde.interface");
+    /**
+     * Kernel parameters older images honoured and this agent accepts but never applies: the
+     * provider comes only from the measured agent.json (a host that adds {@code cvmfde.provider=simulated}
+     * must not make a real image sign with software keys). Not an error, so an old boot entry
+     * still boots; the agent says it ignored them ({@link #ignoredParameters}).
+     */
+    public static final Set<String> IGNORED_PARAMETERS = Set.of("cvmfde.provider");
 
     private AgentConfigLoader() {
     }
@@ -51,12 +60,18 @@ public final class AgentConfigLoader {
         }
     }
 
-    /** Applies {@code cvmfde.port=}, {@code cvmfde.provider=}, … and the interface named by {@code ip=}. */
+    /** The {@link #IGNORED_PARAMETERS} present on {@code cmdline}, as {@code key=value}, sorted. */
+    public static java.util.List<String> ignoredParameters(KernelCmdline cmdline) {
+        Map<String, String> all = cmdline.all();
+        return IGNORED_PARAMETERS.stream().filter(all::containsKey).sorted().map(k -> k + "=" + all.get(k)).toList();
+    }
+
+    /** Applies {@code cvmfde.port=}, {@code cvmfde.bind=}, … and the interface named by {@code ip=}. */
     public static AgentConfig applyKernelParameters(AgentConfig config, KernelCmdline cmdline) throws ConfigException {
         AgentConfig c = config;
         Map<String, String> all = cmdline.all();
         for (String key : all.keySet()) {
-            if (key.startsWith("cvmfde.") && !KERNEL_PARAMETERS.contains(key)) {
+            if (key.startsWith("cvmfde.") && !KERNEL_PARAMETERS.contains(key) && !IGNORED_PARAMETERS.contains(key)) {
                 throw new ConfigException("kernel parameter " + key + " is not known; the agent reads "
                         + KERNEL_PARAMETERS.stream().sorted().toList());
             }
@@ -64,9 +79,6 @@ public final class AgentConfigLoader {
         try {
             if (all.containsKey("cvmfde.port")) {
                 c = c.withPort(parsePort(all.get("cvmfde.port")));
-            }
-            if (all.containsKey("cvmfde.provider")) {
-                c = c.withProvider(all.get("cvmfde.provider"));
             }
             if (all.containsKey("cvmfde.bind")) {
                 c = c.withBindAddress(all.get("cvmfde.bind"));

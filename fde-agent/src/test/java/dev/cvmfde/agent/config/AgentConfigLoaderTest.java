@@ -67,15 +67,26 @@ class AgentConfigLoaderTest {
 
     @Test
     void applyKernelParameters_overrides_applied() throws Exception {
-        KernelCmdline cmdline = KernelCmdline.parse("root=/dev/mapper/encroot ro cvmfde.port=7300 cvmfde.provider=simulated"
+        KernelCmdline cmdline = KernelCmdline.parse("root=/dev/mapper/encroot ro cvmfde.port=7300"
                 + " cvmfde.verifier_wait=10s cvmfde.give_up=2m ip=enp0s2:dhcp quiet");
 
         AgentConfig c = AgentConfigLoader.applyKernelParameters(AgentConfig.defaults(UUID), cmdline);
         assertEquals(7300, c.port());
-        assertEquals("simulated", c.provider());
         assertEquals(Duration.ofSeconds(10), c.verifierWait());
         assertEquals(Duration.ofMinutes(2), c.verifierGiveUp());
         assertEquals(Optional.of("enp0s2"), c.interfaceName());
+    }
+
+    @Test
+    void applyKernelParameters_providerParameter_ignored() throws Exception {
+        // the host writes the kernel command line: it must not switch a tsm image to the simulated TEE
+        KernelCmdline cmdline = KernelCmdline.parse("root=/dev/mapper/encroot ro cvmfde.provider=simulated");
+        AgentConfig file = AgentConfig.defaults(UUID).withProvider("tsm");
+
+        AgentConfig c = AgentConfigLoader.applyKernelParameters(file, cmdline);
+
+        assertEquals("tsm", c.provider());
+        assertEquals(List.of("cvmfde.provider=simulated"), AgentConfigLoader.ignoredParameters(cmdline));
     }
 
     @Test

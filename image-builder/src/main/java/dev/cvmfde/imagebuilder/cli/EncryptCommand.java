@@ -3,6 +3,7 @@ package dev.cvmfde.imagebuilder.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cvmfde.imagebuilder.disk.DiskFormat;
+import dev.cvmfde.imagebuilder.rootfs.BaselineSigningKey;
 import dev.cvmfde.imagebuilder.rootfs.EncryptRequest;
 import dev.cvmfde.imagebuilder.rootfs.EncryptResult;
 import dev.cvmfde.imagebuilder.rootfs.RootEncryptor;
@@ -26,8 +27,16 @@ import picocli.CommandLine.Option;
             "pinned verifier key, agent.json (LUKS UUID, port, provider, image id) and the dracut hooks.",
             "",
             "Beside the output: OUTPUT.hash.json (the new reference measurements, same form as --baseline, with the",
-            "kernel command line under \"cmdline\"), OUTPUT.ccel (the predicted event log; also on the boot partition",
-            "as cvm-fde/simulated-ccel.bin for the simulated TEE) and OUTPUT.rems.json (the REMs it replays to)."},
+            "kernel command line under \"cmdline\", the RIM under \"rim\" when known, and \"simulated\": true for",
+            "--provider simulated), OUTPUT.hash.json.jws (its signature; EVERY hash.json is signed), OUTPUT.ccel (the",
+            "predicted event log; also on the boot partition as cvm-fde/simulated-ccel.bin for the simulated TEE) and",
+            "OUTPUT.rems.json (the REMs it replays to).",
+            "",
+            "Signing: with --sign-with KEY, else the build key $XDG_CONFIG_HOME/cvm-fde/baseline-signing.jwk (default",
+            "~/.config/cvm-fde/), made on first use (mode 0600) with its public half KEY.pub.jwk beside it. Pin that",
+            "public key on the verifier host: attestation-client release --baseline-signer baseline-signing.pub.jwk.",
+            "RIM: attestation-client requires one. Give --rim HEX (a real realm's initial measurement, from its launch",
+            "configuration: see docs/rim.md); for --provider simulated the builder computes the simulated TEE's RIM."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:written", "1:error (bad disk, partition, key file, baseline, I/O, disk full; no output left)",
             "2:usage error"},
@@ -35,7 +44,7 @@ import picocli.CommandLine.Option;
             "  image-builder encrypt --input guest.qcow2 --baseline hash.json --key-file rootfs.key \\",
             "      --verifier-key verifier.pub.pem --agent-runtime guest-runtime/ --image-id demo-1 \\",
             "      --output encrypted.qcow2",
-            "  (makes encrypted.qcow2, encrypted.qcow2.hash.json, encrypted.qcow2.ccel, encrypted.qcow2.rems.json)"})
+            "  (makes encrypted.qcow2, encrypted.qcow2.hash.json(.jws), encrypted.qcow2.ccel, encrypted.qcow2.rems.json)"})
 final class EncryptCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "DISK", description = "guest disk: qcow2, raw or VHD (GPT); only read")
     Path input;
@@ -76,8 +85,11 @@ final class EncryptCommand implements Callable<Integer> {
     @Option(names = "--output-format", paramLabel = "FORMAT", description = "qcow2 or raw (default: raw for .raw/.img, else qcow2)")
     String outputFormat;
 
-    @Option(names = "--sign-with", paramLabel = "JWK", description = "private EC JWK (P-256/P-384): also write OUTPUT.hash.json.jws, a detached JWS over the exact hash.json bytes (attestation-client --baseline-signer checks it)")
+    @Option(names = "--sign-with", paramLabel = "JWK", description = "private EC JWK (P-256/P-384, mode 0600) that signs OUTPUT.hash.json (OUTPUT.hash.json.jws, a detached JWS over the exact bytes; attestation-client --baseline-signer checks it); made there if missing; default: the build key $XDG_CONFIG_HOME/cvm-fde/baseline-signing.jwk (~/.config/cvm-fde/)")
     Path signWith;
+
+    @Option(names = "--rim", paramLabel = "HEX", description = "the realm initial measurement to write into hash.json as \"rim\" (32/48/64 bytes in hex; from the realm's launch configuration); default for --provider simulated: the simulated TEE's RIM, else none")
+    String rim;
 
     @Mixin
     OutputOptions out;
@@ -88,13 +100,30 @@ final class EncryptCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DiskFormat format = OutputFormats.choose(spec, outputFormat, output);
+        java.util.Optional<String> rimHex = RimOption.parse(rim, spec);
+        Path key = signWith != null ? signWith
+                : BaselineSigningKey.defaultFile(System.getenv(), System.getProperty("user.home"));
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        if ("simulated".equals(provider)) {
+            err.println("image-builder: WARNING: --provider simulated: the guest will sign its evidence with SOFTWARE keys"
+                    + " that prove nothing; hash.json gets \"simulated\": true, and a verifier accepts it only against"
+                    + " the simulated anchor (attestation-client --simulated-anchor). Development and tests only.");
+        }
         EncryptRequest request = new EncryptRequest(input, baseline, keyFile, output, format, verifierKey, agentRuntime,
-                imageId, provider, port, bootPartition, rootPartition, kdf.spec(), java.util.Optional.ofNullable(signWith));
+                imageId, provider, port, bootPartition, rootPartition, kdf.spec(), key, rimHex);
         ConsoleProgress progress = out.progress();
         long start = System.nanoTime();
         EncryptResult r = RootEncryptor.encrypt(request, progress);
         progress.finishLine();
         long millis = (System.nanoTime() - start) / 1_000_000;
+        err.println("image-builder: hash.json signed by " + (r.signer().created() ? "a NEW build key " : "")
+                + r.signer().privateFile() + "; pin its public key on the verifier host: attestation-client "
+                + "--baseline-signer " + r.signer().publicFile());
+        if (r.rim().isEmpty()) {
+            err.println("image-builder: note: hash.json has no \"rim\": attestation-client refuses without a RIM; give "
+                    + "it --rim (the realm's initial measurement from its launch configuration, docs/rim.md)");
+        }
+        err.flush();
         out.summary(() -> json(r, millis), () -> String.format(
                 "wrote %s (%s, %,d bytes, LUKS2 %s on partition %d), %s, %s, %s in %.1f s",
                 r.output(), r.format().name().toLowerCase(Locale.ROOT), r.diskBytes(), r.luksUuid(), r.rootPartition(),
@@ -115,7 +144,11 @@ final class EncryptCommand implements Callable<Integer> {
         n.put("hashJson", r.hashJson().toString());
         n.put("eventLog", r.eventLog().toString());
         n.put("rems", r.rems().toString());
-        r.hashJsonSignature().ifPresent(p -> n.put("hashJsonSignature", p.toString()));
+        n.put("hashJsonSignature", r.hashJsonSignature().toString());
+        n.put("baselineSigner", r.signer().publicFile().toString());
+        n.put("baselineSignerCreated", r.signer().created());
+        r.rim().ifPresent(h -> n.put("rim", h));
+        n.put("simulated", r.simulated());
         n.put("grubCfgDigest", r.grubCfgDigest());
         r.initramfsDigests().forEach(n.putArray("initramfsDigests")::add);
         r.predictedRems().forEach(n.putArray("predictedRems")::add);

@@ -8,12 +8,15 @@ import java.util.Objects;
 /**
  * What {@link RootEncryptor} needs: the guest disk, its reference hash.json, the key file, the
  * output (qcow2 or raw), the agent's pieces (verifier key, runtime, image id, provider, port) and
- * the partition numbers (1-based GPT indices), and optionally the private EC JWK that signs the
- * new hash.json.
+ * the partition numbers (1-based GPT indices), the private EC JWK that signs the new hash.json
+ * (made there on first use, {@link BaselineSigningKey}) and the reference RIM to write into it, if
+ * the caller knows it (a real realm's, from its launch configuration; for the simulated provider
+ * the builder computes it).
  */
 public record EncryptRequest(Path input, Path baseline, Path keyFile, Path output, DiskFormat outputFormat,
                              Path verifierKey, Path agentRuntime, String imageId, String provider, int port,
-                             int bootPartition, int rootPartition, KdfSpec kdf, java.util.Optional<Path> signWith) {
+                             int bootPartition, int rootPartition, KdfSpec kdf, Path signWith,
+                             java.util.Optional<String> rim) {
     public EncryptRequest {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(baseline, "baseline");
@@ -30,7 +33,19 @@ public record EncryptRequest(Path input, Path baseline, Path keyFile, Path outpu
                     + " must be two different partition numbers from 1");
         }
         imageId = imageId == null ? "" : imageId;
-        Objects.requireNonNull(signWith, "signWith (use Optional.empty())");
+        Objects.requireNonNull(signWith, "signWith (every hash.json is signed)");
+        Objects.requireNonNull(rim, "rim");
+        rim.ifPresent(h -> {
+            if (!h.matches("[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128}")) {
+                throw new IllegalArgumentException("rim is " + h.length() + " characters; lowercase hex of 32, 48 or 64 "
+                        + "bytes is required");
+            }
+        });
+    }
+
+    /** True for the simulated TEE: hash.json gets {@code "simulated": true}. */
+    public boolean simulated() {
+        return "simulated".equals(provider);
     }
 
     /** {@code <output>.hash.json}, {@code <output>.ccel}, {@code <output>.rems.json}. */

@@ -7,12 +7,14 @@ import java.util.UUID;
 
 /**
  * What {@link RootEncryptor} wrote: the disk (format, virtual size), the LUKS container (UUID,
- * partition, offset), the kernel arguments, and the side files: the updated hash.json, the
- * predicted event log and its REMs.
+ * partition, offset), the kernel arguments, and the side files: the updated hash.json, its
+ * signature and the signing key (and whether it was made now), the predicted event log and its
+ * REMs, and the RIM written into hash.json, if any.
  */
 public record EncryptResult(Path output, DiskFormat format, long diskBytes, UUID luksUuid, int rootPartition,
                             long luksOffset, long luksBytes, String kernelArguments, Path hashJson, Path eventLog,
-                            Path rems, java.util.Optional<Path> hashJsonSignature, List<String> predictedRems, String grubCfgDigest, List<String> initramfsDigests) {
+                            Path rems, Path hashJsonSignature, BaselineSigningKey signer, java.util.Optional<String> rim,
+                            boolean simulated, List<String> predictedRems, String grubCfgDigest, List<String> initramfsDigests) {
     public EncryptResult {
         predictedRems = List.copyOf(predictedRems);
         initramfsDigests = List.copyOf(initramfsDigests);

@@ -18,7 +18,6 @@ import dev.cvmfde.imagebuilder.rootfs.internal.DiskPlan;
 import dev.cvmfde.imagebuilder.rootfs.internal.DiskWrite;
 import dev.cvmfde.imagebuilder.rootfs.internal.WorkDir;
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.protocol.baseline.BaselineSignature;
 import dev.cvmfde.protocol.secret.KeyFile;
 import dev.cvmfde.protocol.secret.KeyFileException;
@@ -44,15 +43,14 @@ import java.util.UUID;
  * Root-partition mode (the virtCCA flow): the root partition becomes a LUKS2 container holding
  * the original file system block for block (same ext4 UUID), the clear boot partition gets the
  * encrypted-root command line and the agent's initramfs overlay, and the updated hash.json, the
- * predicted event log and its REMs are written beside the disk. The input is only read; every
- * output appears complete or not at all.
+ * predicted event log and its REMs are written beside the disk; the hash.json is always signed
+ * ({@link BaselineSigningKey}) and carries the RIM when known and {@code "simulated": true} for the
+ * simulated provider. The input is only read; every output appears complete or not at all.
  */
 public final class RootEncryptor {
     /** On the boot partition: the predicted event log the simulated TEE replays (not measured). */
     public static final String SIMULATED_CCEL_DIR = "cvm-fde";
     public static final String SIMULATED_CCEL_NAME = "simulated-ccel.bin";
-    /** Largest baseline signing key file read (a private EC JWK is ~250 bytes). */
-    public static final int MAX_SIGNING_KEY_BYTES = 16 * 1024;
 
     private RootEncryptor() {
     }
@@ -60,6 +58,7 @@ public final class RootEncryptor {
     public static EncryptResult encrypt(EncryptRequest r, ProgressListener progress)
             throws IOException, EncryptException, LuksException, KeyFileException, EventLogException {
         Baseline input = readBaseline(r.baseline());
+        BaselineSigningKey signer = BaselineSigningKey.loadOrCreate(r.signWith());
         List<Path> inputs = List.of(r.input(), r.baseline(), r.keyFile(), r.verifierKey());
         Path outDir = r.output().toAbsolutePath().getParent();
         LuksOptions options = LuksOptions.luks2().withKdf(r.kdf());
@@ -71,21 +70,21 @@ public final class RootEncryptor {
                  AtomicOutput hash = AtomicOutput.create(r.sidecar(".hash.json"), inputs);
                  AtomicOutput ccel = AtomicOutput.create(r.sidecar(".ccel"), inputs);
                  AtomicOutput rems = AtomicOutput.create(r.sidecar(".rems.json"), inputs);
-                 AtomicOutput jws = r.signWith().isEmpty() ? null
-                         : AtomicOutput.create(r.sidecar(".hash.json" + BaselineSignature.FILE_SUFFIX), inputs);
+                 AtomicOutput jws = AtomicOutput.create(r.sidecar(".hash.json" + BaselineSignature.FILE_SUFFIX), inputs);
                  WorkDir work = WorkDir.create(outDir, r.output().getFileName().toString());
                  LuksContainer luks = LuksContainer.create(options, key.passphrase(), new SecureRandom())) {
                 progress.stage("boot partition");
                 Path bootImage = work.resolve("boot.img");
                 DiskWrite.extract(in, plan.bootOffset(), plan.bootBytes(), bootImage);
                 BootEditor.Edited edited = BootEditor.edit(bootImage, overlay(r, luks.uuid()), work);
-                Baseline output = BaselineUpdate.measure(input, edited);
-                BootChain chain = BaselineUpdate.chain(output, edited);
+                Baseline measured = BaselineUpdate.measure(input, edited);
+                BootChain chain = BaselineUpdate.chain(measured, edited);
+                java.util.Optional<String> rim = r.rim().isEmpty() && r.simulated()
+                        ? java.util.Optional.of(BaselineUpdate.simulatedRim(chain)) : r.rim();
+                Baseline output = BaselineUpdate.withPolicy(measured, rim, r.simulated());
                 byte[] hashBytes = HashJson.toBytes(output);
                 Files.write(hash.tempFile(), hashBytes);
-                if (jws != null) {
-                    Files.writeString(jws.tempFile(), sign(hashBytes, r.signWith().get()) + "\n", StandardCharsets.US_ASCII);
-                }
+                Files.writeString(jws.tempFile(), sign(hashBytes, signer) + "\n", StandardCharsets.US_ASCII);
                 Files.write(ccel.tempFile(), EventLogWriter.toBytes(EventLogPredictor.predict(chain)));
                 Registers predicted = EventLogPredictor.predictRems(chain);
                 List<String> remHex = new ArrayList<>();
@@ -101,37 +100,25 @@ public final class RootEncryptor {
                 hash.commit();
                 ccel.commit();
                 rems.commit();
-                if (jws != null) {
-                    jws.commit();
-                }
+                jws.commit();
                 return new EncryptResult(disk.target(), r.outputFormat(), plan.outputBytes(), luks.uuid(),
                         r.rootPartition(), plan.rootOffset(), plan.rootBytes() + options.dataOffset(),
                         edited.entry().kernelArguments(), hash.target(), ccel.target(), rems.target(),
-                        java.util.Optional.ofNullable(jws).map(AtomicOutput::target), remHex,
+                        jws.target(), signer, rim, r.simulated(), remHex,
                         output.grubCfg().hex(), output.kernels().stream().map(KernelEntry::initramfs)
                                 .map(d -> d.hex()).toList());
             }
         }
     }
 
-    /** The detached JWS over the exact hash.json bytes, by the private EC JWK in {@code jwkFile}. */
-    private static String sign(byte[] hashJson, Path jwkFile) throws IOException, EncryptException {
-        String text;
-        try (java.io.InputStream in = Files.newInputStream(jwkFile)) {
-            byte[] b = in.readNBytes(MAX_SIGNING_KEY_BYTES + 1);
-            if (b.length > MAX_SIGNING_KEY_BYTES) {
-                throw new EncryptException(EncryptException.Step.BASELINE, "--sign-with " + jwkFile
-                        + " is larger than " + MAX_SIGNING_KEY_BYTES + " bytes; a JWK is expected");
-            }
-            text = new String(b, StandardCharsets.UTF_8);
-        }
+    /** The detached JWS over the exact hash.json bytes. */
+    private static String sign(byte[] hashJson, BaselineSigningKey signer) throws EncryptException {
         try {
-            ECKey key = ECKey.parse(text);
-            return BaselineSignature.sign(hashJson, key);
-        } catch (java.text.ParseException | IllegalArgumentException | JOSEException e) {
-            // the parser's message could quote key material: name the file and the kind of problem only
-            throw new EncryptException(EncryptException.Step.BASELINE, "--sign-with " + jwkFile
-                    + ": not a private EC JWK on P-256 or P-384 (" + e.getClass().getSimpleName() + ")");
+            return BaselineSignature.sign(hashJson, signer.key());
+        } catch (IllegalArgumentException | JOSEException e) {
+            // the signer's message could quote key material: name the file and the kind of problem only
+            throw new EncryptException(EncryptException.Step.BASELINE, "signing hash.json with " + signer.privateFile()
+                    + " failed: not a private EC key on P-256 or P-384 (" + e.getClass().getSimpleName() + ")");
         }
     }
 

@@ -67,6 +67,7 @@ class EncryptCommandTest {
                 DigestAlgorithm.SHA256, false), baseline);
         signer = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).generate();
         Path signingKey = Files.writeString(dir.resolve("build.jwk"), signer.toJSONString());
+        Files.setPosixFilePermissions(signingKey, PosixFilePermissions.fromString("rw-------"));
         Path outDir = Files.createDirectories(dir.resolve("out"));
         output = outDir.resolve("encrypted.qcow2");
         CliRun.Result r = CliRun.ok("encrypt", "--input", input.toString(), "--baseline", baseline.toString(),
@@ -196,6 +197,44 @@ class EncryptCommandTest {
         assertEquals(inputSha, Tools.sha256(input), "input modified");
         assertEquals(List.of("encrypted.qcow2", "encrypted.qcow2.ccel", "encrypted.qcow2.hash.json",
                 "encrypted.qcow2.hash.json.jws", "encrypted.qcow2.rems.json"), CliRun.listing(output.getParent()));
+    }
+
+    @Test
+    void encrypt_realProviderWithoutRim_notSimulatedNoRimAndSummarySaysSo() throws Exception {
+        Baseline written = HashJson.read(Path.of(summary.get("hashJson").asText()));
+        assertTrue(!written.extraFields().containsKey("simulated"), "a real image's hash.json has no simulated marker");
+        assertTrue(!written.extraFields().containsKey("rim"));
+        assertEquals(false, summary.get("simulated").asBoolean());
+        assertEquals(dir.resolve("build.pub.jwk").toString(), summary.get("baselineSigner").asText());
+    }
+
+    @Test
+    void encrypt_simulatedProviderNoSignWith_warnsMarksSimulatedWritesSimulatedRimAndSignsWithNewBuildKey()
+            throws Exception {
+        Path runtime = fakeRuntime(dir.resolve("runtime-sim"));
+        Path baseline = dir.resolve("hash.json");
+        Path out = Files.createDirectories(dir.resolve("out-sim")).resolve("sim.qcow2");
+        CliRun.Result r = CliRun.ok("encrypt", "--input", input.toString(), "--baseline", baseline.toString(),
+                "--key-file", key.toString(), "--verifier-key", verifierKey.toString(), "--agent-runtime",
+                runtime.toString(), "--output", out.toString(), "--provider", "simulated", "--kdf", "pbkdf2",
+                "--json");
+        JsonNode sim = new ObjectMapper().readTree(r.out());
+
+        assertTrue(r.err().contains("WARNING: --provider simulated"), r.err());
+        byte[] hash = Files.readAllBytes(Path.of(sim.get("hashJson").asText()));
+        Baseline written = HashJson.parse(hash);
+        assertEquals(true, written.extraFields().get("simulated").booleanValue());
+        // the RIM the simulated TEE reports for a predicted log without index-0 events
+        String rim = java.util.HexFormat.of().formatHex(dev.cvmfde.protocol.token.SimulatedTee.rim(new byte[32]));
+        assertEquals(rim, written.extraFields().get("rim").asText());
+        // no --sign-with: the build key under $XDG_CONFIG_HOME/cvm-fde/ (the pom points it into target/)
+        Path pub = Path.of(sim.get("baselineSigner").asText());
+        assertTrue(pub.startsWith(Path.of(System.getenv("XDG_CONFIG_HOME"))), pub.toString());
+        com.nimbusds.jose.jwk.ECKey signerPub = com.nimbusds.jose.jwk.ECKey.parse(Files.readString(pub));
+        String jws = Files.readString(Path.of(sim.get("hashJsonSignature").asText()));
+        assertTrue(dev.cvmfde.protocol.baseline.BaselineSignature.verify(hash, jws, signerPub).isValid());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                pub.resolveSibling("baseline-signing.jwk"))));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.cvmfde.client.verify.internal;
 import dev.cvmfde.client.verify.Check;
 import dev.cvmfde.client.verify.EvidenceInput;
 import dev.cvmfde.client.verify.Freshness;
+import dev.cvmfde.client.verify.Insecure;
 import dev.cvmfde.client.verify.Stage;
 import dev.cvmfde.protocol.token.HashAlgorithm;
 import dev.cvmfde.protocol.token.RealmClaims;
@@ -49,17 +50,20 @@ public final class AppraisalStages {
             }
             case Freshness.Unspecified u -> out.add(Check.fail(Stage.FRESHNESS, "realm-challenge",
                     "an expected challenge", actual, "no expected challenge was given, so the evidence may be a "
-                            + "replay; give --expected-challenge (or --no-freshness for offline inspection)"));
-            case Freshness.NotChecked n -> out.add(Check.skipped(Stage.FRESHNESS, "realm-challenge",
-                    "NOT CHECKED on request (--no-freshness): this evidence may be a replay; challenge " + actual));
+                            + "replay; give --expected-challenge (or --insecure-no-freshness for offline inspection)"));
+            case Freshness.NotChecked n -> out.add(Check.unchecked(Stage.FRESHNESS, "realm-challenge",
+                    Insecure.NO_FRESHNESS, "NOT CHECKED on request: this evidence may be a replay; challenge " + actual));
         }
     }
 
-    /** RIM: the realm initial measurement equals the reference, if one was given. */
+    /**
+     * RIM: the realm initial measurement equals the reference ({@code --rim} or hash.json
+     * {@code "rim"}); without one the check names {@link Insecure#NO_RIM} and so refuses unless waived.
+     */
     public static void rim(RealmClaims realm, Optional<byte[]> reference, List<Check> out) {
         if (reference.isEmpty()) {
-            out.add(Check.skipped(Stage.RIM, "rim", "no reference RIM given (--rim): the realm's initial "
-                    + "measurement " + HEX.formatHex(realm.rim()) + " is not appraised"));
+            out.add(Check.unchecked(Stage.RIM, "rim", Insecure.NO_RIM, "no reference RIM (--rim or hash.json \"rim\"): "
+                    + "the realm's initial measurement " + HEX.formatHex(realm.rim()) + " is not appraised"));
             return;
         }
         byte[] expected = reference.get();
@@ -81,8 +85,8 @@ public final class AppraisalStages {
         if (log.isEmpty()) {
             out.add(required ? Check.fail(Stage.EVENT_LOG, "replay", "an event log (a baseline was given)",
                     "no event log", "the evidence holds no event log, so the boot components cannot be appraised")
-                    : Check.skipped(Stage.EVENT_LOG, "replay", "no event log given (--event-log): the REMs are not "
-                            + "appraised"));
+                    : Check.unchecked(Stage.EVENT_LOG, "replay", Insecure.NO_EVENT_LOG, "no event log with the "
+                            + "evidence: the REMs are not appraised"));
             return Optional.empty();
         }
         byte[] bytes = log.get();
@@ -142,20 +146,31 @@ public final class AppraisalStages {
         return false;
     }
 
-    /** POLICY: simulated evidence is refused unless allowed; when allowed the check is FLAGGED. */
-    public static boolean policy(UnverifiedCcaToken token, boolean allowSimulated, List<Check> out) {
-        boolean simulated = SimulatedTee.isSimulated(token);
+    /**
+     * POLICY: whether evidence is simulated is decided by the anchor the operator gave, never by
+     * the token. The token's simulated marks (profiles) must agree with it: simulated evidence
+     * against a real anchor is refused, and so is unmarked (real-profile) evidence against the
+     * simulated anchor (the simulated TEE marks every token it makes). Agreeing simulated evidence
+     * is FLAGGED.
+     */
+    public static void policy(UnverifiedCcaToken token, boolean simulatedAnchor, List<Check> out) {
+        boolean marked = SimulatedTee.isSimulated(token);
         String actual = token.realm().unverifiedClaims().profile().orElse("(no realm profile)");
-        if (!simulated) {
-            out.add(Check.pass(Stage.POLICY, "simulated-tee", "a real TEE", actual));
-        } else if (allowSimulated) {
-            out.add(Check.flagged(Stage.POLICY, "simulated-tee", "a real TEE (simulated allowed)", actual,
-                    "SIMULATED TEE: this evidence proves nothing about confidentiality; allowed by --allow-simulated"));
+        if (!marked && !simulatedAnchor) {
+            out.add(Check.pass(Stage.POLICY, "simulated-tee", "a real TEE (real anchor)", actual));
+        } else if (marked && simulatedAnchor) {
+            out.add(Check.flagged(Stage.POLICY, "simulated-tee", "the simulated TEE (--simulated-anchor)", actual,
+                    "SIMULATED TEE: the trust anchor is the simulated TEE's; this evidence proves nothing about "
+                            + "confidentiality"));
+        } else if (marked) {
+            out.add(Check.fail(Stage.POLICY, "simulated-tee", "a real TEE (real anchor)", actual, "evidence marked as "
+                    + "the simulated TEE's (profile " + SimulatedTee.REALM_PROFILE + ") against a real trust anchor; "
+                    + "the simulated TEE's CPAK is given with --simulated-anchor, never --trust-anchor"));
         } else {
-            out.add(Check.fail(Stage.POLICY, "simulated-tee", "a real TEE", actual, "evidence comes from the "
-                    + "simulated TEE (profile " + SimulatedTee.REALM_PROFILE + "); refused unless --allow-simulated"));
+            out.add(Check.fail(Stage.POLICY, "simulated-tee", "the simulated TEE (--simulated-anchor)", actual,
+                    "evidence without the simulated marks, signed under the simulated anchor: the simulated TEE "
+                            + "marks every token, so this is not what it claims to be"));
         }
-        return simulated;
     }
 
     static DigestAlgorithm digestAlgorithm(HashAlgorithm h) {

@@ -2,6 +2,7 @@ package dev.cvmfde.client.verify.internal;
 
 import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.client.verify.Check;
+import dev.cvmfde.client.verify.Insecure;
 import dev.cvmfde.client.verify.ReferenceBaseline;
 import dev.cvmfde.client.verify.Stage;
 import dev.cvmfde.client.verify.VerifierException;
@@ -15,7 +16,7 @@ import java.util.Optional;
 /**
  * BASELINE: with a pinned signer, the detached JWS over the exact hash.json bytes must verify
  * before the bytes are parsed. A missing or bad signature is a FAIL (the baseline is then not
- * used); a hash.json that does not parse is the operator's broken input, a {@link VerifierException}.
+ * used); no baseline or no signer names its {@link Insecure} waiver (refused unless given); a hash.json that does not parse is the operator's broken input, a {@link VerifierException}.
  * A host that appraises many guests against the same {@link ReferenceBaseline} object (immutable:
  * its bytes are copied in) pays for the signature check and the parse once: the last outcome is
  * kept with that object and replayed, checks included.
@@ -49,15 +50,15 @@ public final class BaselineStage {
     private static Optional<Baseline> uncached(Optional<ReferenceBaseline> reference, List<Check> out)
             throws VerifierException {
         if (reference.isEmpty()) {
-            out.add(Check.skipped(Stage.BASELINE, "hash.json", "no baseline given (--baseline): boot components are "
-                    + "not appraised"));
+            out.add(Check.unchecked(Stage.BASELINE, "hash.json", Insecure.NO_BASELINE, "no baseline given (--baseline): "
+                    + "boot components are not appraised"));
             return Optional.empty();
         }
         ReferenceBaseline ref = reference.get();
         byte[] bytes = ref.hashJson();
         if (ref.signer().isEmpty()) {
-            out.add(Check.skipped(Stage.BASELINE, "hash.json-signature", "no baseline signer pinned "
-                    + "(--baseline-signer): hash.json is trusted as given"));
+            out.add(Check.unchecked(Stage.BASELINE, "hash.json-signature", Insecure.UNSIGNED_BASELINE, "no baseline "
+                    + "signer pinned (--baseline-signer): hash.json would be trusted as given"));
         } else if (!signature(bytes, ref.detachedJws(), ref.signer().get(), out)) {
             return Optional.empty();
         }

@@ -58,8 +58,10 @@ public final class IntegrityStages {
         boolean ok = anchor(anchor, at, out);
         Optional<UnverifiedPlatformToken> platform = token.platform();
         if (platform.isEmpty()) {
-            out.add(Check.skipped(Stage.PLATFORM_SIGNATURE, "platform-signature", "cVM-only token (virtCCA): there is "
-                    + "no platform token; the trust anchor (the device AIK) must sign the cVM token instead"));
+            // not a skipped check: this form has no platform token; the anchor (the device AIK) must
+            // sign the cVM token instead, which REALM_SIGNATURE and BINDING check
+            out.add(Check.pass(Stage.PLATFORM_SIGNATURE, "platform-signature",
+                    "cVM-only token (virtCCA): no platform token; the AIK signs the cVM token", "no platform token"));
             return ok;
         }
         // The only use of VerifiedPlatformTokens: it may stand in for this one ECDSA verify; every

@@ -16,13 +16,15 @@ import java.util.Objects;
  * The simulated TEE's two keys: the CPAK (platform attestation key, whose public half is the trust
  * anchor a host must be given explicitly) and the RAK (realm attestation key), both P-384. They are
  * generated at start or loaded from a directory that {@link #export} wrote; private files are
- * mode 0600. {@code toString()} never shows key material.
+ * mode 0600. {@link #export} writes the guest's private keys and the host's public anchor into
+ * two different directories: the guest's go onto an image, the anchor never does, and no private
+ * key ever lies beside an anchor. {@code toString()} never shows key material.
  */
 public final class SimulatedIdentity {
     public static final Curve CURVE = Curve.P_384;
     /** Private CPAK (JWK, 0600). */
     public static final String CPAK_PRIVATE = "simulated-cpak.private.jwk";
-    /** Public CPAK as PEM: the trust anchor for {@code attestation-client --trust-anchor … --allow-simulated}. */
+    /** Public CPAK as PEM: the anchor for {@code attestation-client --simulated-anchor}. */
     public static final String CPAK_PUBLIC_PEM = "simulated-cpak.pub.pem";
     /** Public CPAK as JWK (the same key). */
     public static final String CPAK_PUBLIC_JWK = "simulated-cpak.pub.jwk";
@@ -30,9 +32,10 @@ public final class SimulatedIdentity {
     public static final String RAK_PRIVATE = "simulated-rak.private.jwk";
     /** Public RAK (JWK), for inspection; the token carries it too. */
     public static final String RAK_PUBLIC_JWK = "simulated-rak.pub.jwk";
-    /** Every file {@link #export} writes. */
-    public static final List<String> FILES = List.of(CPAK_PRIVATE, CPAK_PUBLIC_PEM, CPAK_PUBLIC_JWK, RAK_PRIVATE,
-            RAK_PUBLIC_JWK);
+    /** What {@link #export} writes for the guest (its provider signs with them; may go onto an image). */
+    public static final List<String> GUEST_FILES = List.of(CPAK_PRIVATE, RAK_PRIVATE, RAK_PUBLIC_JWK);
+    /** What {@link #export} writes for the host: the public CPAK only, the anchor the verifier is given. */
+    public static final List<String> ANCHOR_FILES = List.of(CPAK_PUBLIC_PEM, CPAK_PUBLIC_JWK);
 
     private final ECKey cpak;
     private final ECKey rak;
@@ -62,26 +65,36 @@ public final class SimulatedIdentity {
     }
 
     /**
-     * Writes {@link #FILES} into {@code directory} (created if missing); refuses to replace any
+     * Writes {@link #GUEST_FILES} into {@code guestDirectory} and {@link #ANCHOR_FILES} into
+     * {@code anchorDirectory} (each created if missing; they must differ, so the anchor a host
+     * pins never comes from the directory whose keys go onto an image); refuses to replace any
      * existing file, and writes each atomically (private ones mode 0600).
      */
-    public void export(Path directory) throws KeyMaterialException {
-        try {
-            Files.createDirectories(directory);
-        } catch (java.io.IOException e) {
-            throw new KeyMaterialException("cannot create " + directory + ": " + e.getMessage(), e);
+    public void export(Path guestDirectory, Path anchorDirectory) throws KeyMaterialException {
+        Path guest = guestDirectory.toAbsolutePath().normalize();
+        Path anchor = anchorDirectory.toAbsolutePath().normalize();
+        if (guest.equals(anchor)) {
+            throw new KeyMaterialException("the guest's identity and the host's anchor must go to two directories; both "
+                    + "are " + guest + " (the guest's private keys never lie beside the anchor)");
         }
-        for (String name : FILES) {
-            if (Files.exists(directory.resolve(name))) {
-                throw new KeyMaterialException(directory.resolve(name) + " exists; choose an empty directory"
-                        + " (an identity is never overwritten)");
+        for (Path dir : List.of(guest, anchor)) {
+            try {
+                Files.createDirectories(dir);
+            } catch (java.io.IOException e) {
+                throw new KeyMaterialException("cannot create " + dir + ": " + e.getMessage(), e);
             }
         }
-        VerifierKeys.writePrivateJwk(cpak, directory.resolve(CPAK_PRIVATE));
-        VerifierKeys.writePrivateJwk(rak, directory.resolve(RAK_PRIVATE));
-        VerifierKeys.writePublicPem(cpak.toPublicJWK(), directory.resolve(CPAK_PUBLIC_PEM));
-        VerifierKeys.writePublicJwk(cpak.toPublicJWK(), directory.resolve(CPAK_PUBLIC_JWK));
-        VerifierKeys.writePublicJwk(rak.toPublicJWK(), directory.resolve(RAK_PUBLIC_JWK));
+        for (Path f : List.of(guest.resolve(CPAK_PRIVATE), guest.resolve(RAK_PRIVATE), guest.resolve(RAK_PUBLIC_JWK),
+                anchor.resolve(CPAK_PUBLIC_PEM), anchor.resolve(CPAK_PUBLIC_JWK))) {
+            if (Files.exists(f)) {
+                throw new KeyMaterialException(f + " exists; choose empty directories (an identity is never overwritten)");
+            }
+        }
+        VerifierKeys.writePrivateJwk(cpak, guest.resolve(CPAK_PRIVATE));
+        VerifierKeys.writePrivateJwk(rak, guest.resolve(RAK_PRIVATE));
+        VerifierKeys.writePublicJwk(rak.toPublicJWK(), guest.resolve(RAK_PUBLIC_JWK));
+        VerifierKeys.writePublicPem(cpak.toPublicJWK(), anchor.resolve(CPAK_PUBLIC_PEM));
+        VerifierKeys.writePublicJwk(cpak.toPublicJWK(), anchor.resolve(CPAK_PUBLIC_JWK));
     }
 
     /** The trust anchor (public CPAK). */

@@ -1,6 +1,7 @@
 package dev.cvmfde.server.provider.simulated;
 
 import dev.cvmfde.protocol.token.HashAlgorithm;
+import dev.cvmfde.protocol.token.SimulatedTee;
 import dev.cvmfde.refvalues.DigestAlgorithm;
 import dev.cvmfde.refvalues.eventlog.EventLog;
 import dev.cvmfde.refvalues.eventlog.EventLogException;
@@ -18,9 +19,9 @@ import java.util.stream.IntStream;
 
 /**
  * The RIM and REMs the simulated realm reports, from a CCEL-form event log replayed by
- * reference-values: REM[k] = replay of MR index k+1, RIM = replay of the index-0 (initial
- * measurement) events from zeros. The SHA-256 bank is used (as virtCCA's RMM); without a log every
- * measurement is zeros.
+ * reference-values: REM[k] = replay of MR index k+1, RIM = {@link SimulatedTee#rim} of the replay
+ * of the index-0 (initial measurement) events from zeros. The SHA-256 bank is used (as virtCCA's
+ * RMM); without a log every REM is zeros and the RIM is that of no index-0 events.
  */
 record SimulatedMeasurements(byte[] rim, List<byte[]> rems) {
     static final DigestAlgorithm BANK = DigestAlgorithm.SHA256;
@@ -32,7 +33,7 @@ record SimulatedMeasurements(byte[] rim, List<byte[]> rems) {
     }
 
     static SimulatedMeasurements none() {
-        return new SimulatedMeasurements(new byte[BANK.size()],
+        return new SimulatedMeasurements(SimulatedTee.rim(new byte[BANK.size()]),
                 IntStream.range(0, Replayer.REM_COUNT).mapToObj(i -> new byte[BANK.size()]).toList());
     }
 
@@ -54,7 +55,7 @@ record SimulatedMeasurements(byte[] rim, List<byte[]> rems) {
         // The initial measurement is register 0 of a replay that does not skip index 0.
         List<LogEvent> initial = log.events().stream().filter(e -> e.index() == 0).toList();
         Registers rim = Replayer.replay(initial, LogFormat.TCG2, BANK);
-        return new SimulatedMeasurements(rim.get(0).value(),
+        return new SimulatedMeasurements(SimulatedTee.rim(rim.get(0).value()),
                 IntStream.range(0, Replayer.REM_COUNT).mapToObj(i -> rems.get(i).value()).toList());
     }
 

@@ -33,7 +33,7 @@ import java.util.Optional;
  * Everything about it says it is simulated: both profiles ({@link SimulatedTee}), the platform's
  * verification-service claim, its implementation id (ASCII {@value #IMPLEMENTATION_ID_TEXT}), its
  * provider name, and a multi-line warning on stderr each time one is made. A verifier trusts
- * it only when given its CPAK explicitly and told to allow simulated evidence.
+ * it only when its operator gives this identity's CPAK as the simulated anchor.
  */
 public final class SimulatedProvider implements EvidenceProvider {
     public static final String NAME = "simulated";
@@ -46,7 +46,7 @@ public final class SimulatedProvider implements EvidenceProvider {
             * SIMULATED TEE: the 'simulated' evidence provider is in use.                *
             * Its attestation tokens are signed by software keys on this machine, not by *
             * a CCA/virtCCA platform. They prove NOTHING about this guest. A verifier    *
-            * accepts them only with this identity's CPAK and --allow-simulated.         *
+            * accepts them only with this identity's CPAK given as --simulated-anchor.   *
             * Development and tests only; never use it to protect real data.             *
             ******************************************************************************""";
     private static final System.Logger LOG = System.getLogger("dev.cvmfde.server");

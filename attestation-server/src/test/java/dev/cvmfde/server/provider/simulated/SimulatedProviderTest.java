@@ -105,7 +105,7 @@ class SimulatedProviderTest {
         RealmClaims realm = token.realm().unverifiedClaims();
         assertArrayEquals(challenge, realm.challenge());
         assertEquals(Optional.of(SimulatedTee.REALM_PROFILE), realm.profile());
-        assertArrayEquals(extend("realm image"), realm.rim());
+        assertArrayEquals(SimulatedTee.rim(extend("realm image")), realm.rim());
         assertArrayEquals(extend("grub", "grub.cfg"), realm.rems().get(0));
         assertArrayEquals(extend("kernel cmdline"), realm.rems().get(1));
         assertArrayEquals(new byte[32], realm.rems().get(2));
@@ -154,11 +154,12 @@ class SimulatedProviderTest {
     }
 
     @Test
-    void collect_withoutEventLog_zeroMeasurementsNoLog() throws Exception {
+    void collect_withoutEventLog_zeroRemsPinnableRimNoLog() throws Exception {
         RawEvidence evidence = provider(SimulatedIdentity.generate(), Optional.empty()).collect(challenge());
         assertTrue(evidence.eventLog().isEmpty());
         RealmClaims realm = CcaTokenDecoder.decode(evidence.token()).realm().unverifiedClaims();
-        assertArrayEquals(new byte[32], realm.rim());
+        assertArrayEquals(SimulatedTee.rim(new byte[32]), realm.rim());
+        assertFalse(java.util.Arrays.equals(new byte[32], realm.rim()), "the simulated RIM is never all zeros");
         realm.rems().forEach(rem -> assertArrayEquals(new byte[32], rem));
     }
 
@@ -188,33 +189,47 @@ class SimulatedProviderTest {
     }
 
     @Test
-    void export_thenLoad_sameKeysPrivateFilesOwnerOnly() throws Exception {
+    void export_thenLoad_sameKeysPrivateFilesOwnerOnlyAnchorApart() throws Exception {
         SimulatedIdentity identity = SimulatedIdentity.generate();
         Path out = dir.resolve("identity");
-        identity.export(out);
-        List<String> names = new ArrayList<>();
-        try (var files = Files.list(out)) {
-            files.forEach(f -> names.add(f.getFileName().toString()));
-        }
-        assertEquals(SimulatedIdentity.FILES.stream().sorted().toList(), names.stream().sorted().toList());
-        names.forEach(n -> assertTrue(n.startsWith("simulated-")));
+        Path anchor = dir.resolve("anchor");
+        identity.export(out, anchor);
+        assertEquals(SimulatedIdentity.GUEST_FILES.stream().sorted().toList(), names(out));
+        assertEquals(SimulatedIdentity.ANCHOR_FILES.stream().sorted().toList(), names(anchor));
         for (String secret : List.of(SimulatedIdentity.CPAK_PRIVATE, SimulatedIdentity.RAK_PRIVATE)) {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve(secret))));
         }
-        assertFalse(Files.readString(out.resolve(SimulatedIdentity.CPAK_PUBLIC_JWK)).contains("\"d\""));
-        assertTrue(Files.readString(out.resolve(SimulatedIdentity.CPAK_PUBLIC_PEM)).contains("BEGIN PUBLIC KEY"));
+        for (String pub : SimulatedIdentity.ANCHOR_FILES) {
+            assertFalse(Files.readString(anchor.resolve(pub)).contains("\"d\""), "no private part beside the anchor");
+        }
+        assertTrue(Files.readString(anchor.resolve(SimulatedIdentity.CPAK_PUBLIC_PEM)).contains("BEGIN PUBLIC KEY"));
         SimulatedIdentity loaded = SimulatedIdentity.load(out);
         assertEquals(identity.cpakThumbprint(), loaded.cpakThumbprint());
         assertEquals(identity.rakPublic(), loaded.rakPublic());
         assertFalse(loaded.toString().contains(identity.cpakPublic().getX().toString()));
-        assertThrows(KeyMaterialException.class, () -> SimulatedIdentity.generate().export(out));
+        assertThrows(KeyMaterialException.class, () -> SimulatedIdentity.generate().export(out, dir.resolve("a2")));
         assertEquals(identity.cpakThumbprint(), SimulatedIdentity.load(out).cpakThumbprint(), "nothing replaced");
+    }
+
+    @Test
+    void export_anchorIntoGuestDirectory_refused() {
+        Path out = dir.resolve("identity");
+        assertThrows(KeyMaterialException.class, () -> SimulatedIdentity.generate().export(out, out.resolve(".")));
+        assertFalse(Files.exists(out.resolve(SimulatedIdentity.CPAK_PRIVATE)), "nothing written");
+    }
+
+    private static List<String> names(Path d) throws Exception {
+        List<String> names = new ArrayList<>();
+        try (var files = Files.list(d)) {
+            files.forEach(f -> names.add(f.getFileName().toString()));
+        }
+        return names.stream().sorted().toList();
     }
 
     @Test
     void load_groupReadablePrivateKey_refused() throws Exception {
         Path out = dir.resolve("identity");
-        SimulatedIdentity.generate().export(out);
+        SimulatedIdentity.generate().export(out, dir.resolve("anchor"));
         Files.setPosixFilePermissions(out.resolve(SimulatedIdentity.RAK_PRIVATE), PosixFilePermissions.fromString("rw-r-----"));
         assertThrows(KeyMaterialException.class, () -> SimulatedIdentity.load(out));
     }
@@ -223,7 +238,7 @@ class SimulatedProviderTest {
     void byName_simulatedWithIdentityAndLog_usesBoth() throws Exception {
         Path out = dir.resolve("identity");
         SimulatedIdentity identity = SimulatedIdentity.generate();
-        identity.export(out);
+        identity.export(out, dir.resolve("anchor"));
         Path logFile = dir.resolve("ccel.bin");
         Files.write(logFile, ccelLog(EVENTS));
         EvidenceProvider provider = EvidenceProviders.byName("simulated",

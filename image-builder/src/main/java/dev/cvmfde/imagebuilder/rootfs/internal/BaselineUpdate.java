@@ -1,7 +1,16 @@
 package dev.cvmfde.imagebuilder.rootfs.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.cvmfde.protocol.token.SimulatedTee;
+import dev.cvmfde.refvalues.DigestAlgorithm;
+import dev.cvmfde.refvalues.eventlog.EventLogException;
+import dev.cvmfde.refvalues.eventlog.LogEvent;
+import dev.cvmfde.refvalues.eventlog.LogFormat;
+import dev.cvmfde.refvalues.predict.EventLogPredictor;
+import dev.cvmfde.refvalues.replay.Replayer;
+import java.util.HexFormat;
 import dev.cvmfde.imagebuilder.rootfs.EncryptException;
 import dev.cvmfde.imagebuilder.rootfs.GrubConfig;
 import dev.cvmfde.refvalues.hashjson.Baseline;
@@ -21,12 +30,19 @@ import java.util.Optional;
 
 /**
  * The new hash.json: the written boot partition measured in the input baseline's form and
- * algorithm, the input's unknown fields kept, and the kernel command line pinned under
- * {@value #CMDLINE_FIELD} (what attestation-client compares with grub's {@code kernel_cmdline}).
+ * algorithm, the input's unknown fields kept, the kernel command line pinned under
+ * {@value #CMDLINE_FIELD} (what attestation-client compares with grub's {@code kernel_cmdline}),
+ * and the policy fields attestation-client reads: {@value #RIM_FIELD} (the reference realm initial
+ * measurement) and {@value #SIMULATED_FIELD} ({@code true} only for the simulated TEE; absent
+ * otherwise, so a real image's baseline is never accepted against the simulated anchor).
  */
 public final class BaselineUpdate {
     /** The field attestation-client reads (top level, or per {@code kernels[]} entry). */
     public static final String CMDLINE_FIELD = "cmdline";
+    /** The reference RIM (hex), top level. */
+    public static final String RIM_FIELD = "rim";
+    /** {@code true} when the image is built for the simulated TEE, top level. */
+    public static final String SIMULATED_FIELD = "simulated";
     private static final List<String> KERNEL_PREFIXES = List.of("vmlinuz-", "Image-");
 
     private BaselineUpdate() {
@@ -61,6 +77,38 @@ public final class BaselineUpdate {
             top.put(CMDLINE_FIELD, TextNode.valueOf(boot.entry().kernelArguments()));
         }
         return new Baseline(measured.hashAlg(), measured.grub(), measured.grubCfg(), kernels, measured.form(), top);
+    }
+
+    /**
+     * {@code baseline} with {@value #RIM_FIELD} set to {@code rim} (if any) and {@value #SIMULATED_FIELD}
+     * set to {@code true} for the simulated TEE; input values of both fields are dropped (they
+     * described the input, not this image).
+     */
+    public static Baseline withPolicy(Baseline baseline, Optional<String> rim, boolean simulated) {
+        Map<String, JsonNode> top = new LinkedHashMap<>(baseline.extraFields());
+        top.remove(RIM_FIELD);
+        top.remove(SIMULATED_FIELD);
+        rim.ifPresent(h -> top.put(RIM_FIELD, TextNode.valueOf(h)));
+        if (simulated) {
+            top.put(SIMULATED_FIELD, BooleanNode.TRUE);
+        }
+        return new Baseline(baseline.hashAlg(), baseline.grub(), baseline.grubCfg(), baseline.kernels(), baseline.form(),
+                top);
+    }
+
+    /**
+     * The RIM the simulated TEE will report when it replays this chain's predicted event log
+     * ({@link SimulatedTee#rim} of the log's index-0 events replayed from zeros, SHA-256 bank, as
+     * attestation-server's simulated provider does), in hex.
+     */
+    public static String simulatedRim(BootChain chain) throws EncryptException {
+        List<LogEvent> initial = EventLogPredictor.predictEvents(chain).stream().filter(e -> e.index() == 0).toList();
+        try {
+            byte[] register = Replayer.replay(initial, LogFormat.TCG2, DigestAlgorithm.SHA256).get(0).value();
+            return HexFormat.of().formatHex(SimulatedTee.rim(register));
+        } catch (EventLogException e) {
+            throw new EncryptException(EncryptException.Step.BASELINE, "the simulated RIM: " + e.getMessage(), e);
+        }
     }
 
     /** The boot chain grub runs by default, for the event-log prediction. */
