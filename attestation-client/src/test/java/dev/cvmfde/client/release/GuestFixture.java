@@ -111,8 +111,23 @@ final class GuestFixture {
     }
 
     RunningServer startServer(UnlockOutcome outcome, InetSocketAddress bind) throws Exception {
-        SimulatedProvider provider = new SimulatedProvider(SimulatedIdentity.load(identityDir),
-                Optional.of(Files.readAllBytes(eventLog)), new PrintStream(OutputStream.nullOutputStream()));
+        return startServer(provider(), outcome, bind);
+    }
+
+    /** A simulated TEE with this fixture's identity and event log (one per guest boot). */
+    SimulatedProvider provider() throws Exception {
+        return new SimulatedProvider(SimulatedIdentity.load(identityDir), Optional.of(Files.readAllBytes(eventLog)),
+                new PrintStream(OutputStream.nullOutputStream()));
+    }
+
+    /** The real server on 127.0.0.1 over {@code provider} (the same TEE may serve several servers in turn). */
+    RunningServer startServer(SimulatedProvider provider) throws Exception {
+        return startServer(provider, UnlockOutcome.unlocked("test sink: key received"),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    private RunningServer startServer(SimulatedProvider provider, UnlockOutcome outcome, InetSocketAddress bind)
+            throws Exception {
         ServerConfig config = ServerConfig.of(bind, provider,
                 VerifierTrust.pinned(PinnedVerifierKey.read(pinned)), key -> {
                     received.add(key.copy());
