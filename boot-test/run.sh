@@ -2,7 +2,7 @@
 # The boot test (issue 6): a real Debian kernel boots an encrypted guest under QEMU TCG and the
 # root unlocks only after the host verified the guest's (simulated) attestation evidence.
 #
-#   boot-test/run.sh [--work DIR] [--twin both|positive|negative|none] [--pipeline auto|builder|manual]
+#   boot-test/run.sh [--work DIR] [--twin both|positive|negative|netcut|none] [--pipeline auto|builder|manual]
 #                    [--port P] [--boot-timeout S]
 #
 # Steps:
@@ -27,10 +27,15 @@
 #      the first round (the agent must keep waiting), then a hash.json whose initramfs digest is
 #      wrong (signed by the build key: a genuine baseline of another build): release must exit 3
 #      (refused at boot-components), the agent must give up, the console must say "ROOT STAYS
-#      LOCKED" and never show the marker
+#      LOCKED", the guest must power itself off (QEMU exits) and neither the marker nor a shell
+#      prompt may ever appear
+#   7. network-cut twin (issue 11): the same image booted without a network device (the host cut
+#      the network before the agent got a key): the guest must power itself off, saying
+#      "ROOT STAYS LOCKED", and no shell prompt may ever appear on the console
 # Also left in DIR for host-run.sh: edited.hash.json (the tampered bytes with the genuine .jws: an
 # edited signed baseline, refused at baseline).
 #
+# --twin both: every twin (5, 6, 7); --twin netcut: step 7 only.
 # --twin none: steps 1-4 only (no QEMU needed): what boot-test/host-run.sh and ./demo --no-qemu use.
 # pipeline auto = builder when image-builder has its encrypt command (by the source), else manual.
 # Exit status: 0 every twin passed; 1 a twin failed (the tail of its serial log is printed);
@@ -42,7 +47,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=guest-pipeline.sh
 source "$REPO/boot-test/guest-pipeline.sh"
 
-usage() { sed -n '2,38p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,43p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 WORK="" TWIN=both PIPELINE=auto PORT="" BOOT_TIMEOUT=420
 while (($#)); do
   case $1 in
@@ -55,7 +60,7 @@ while (($#)); do
     *) echo "boot-test: unknown argument $1" >&2; usage ;;
   esac
 done
-[[ $TWIN =~ ^(both|positive|negative|none)$ && $PIPELINE =~ ^(auto|builder|manual)$ ]] || usage
+[[ $TWIN =~ ^(both|positive|negative|netcut|none)$ && $PIPELINE =~ ^(auto|builder|manual)$ ]] || usage
 
 T0=$(date +%s)
 log() { printf '[boot-test %4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
@@ -109,7 +114,9 @@ EOF
   mcopy -s -n -i "$img" '::/*' "$w/boot/"
   "$SG/append-overlay.sh" "$w/boot/initrd.img-$KVER" "$w/overlay" "$w/initrd" 2>/dev/null
   mv -f "$w/initrd" "$w/boot/initrd.img-$KVER"
-  sed -i 's|root=UUID=[^ ]*|root=/dev/mapper/encroot|' "$w/boot/grub/grub.cfg"
+  # no shell, ever: what image-builder pins (NoShellArguments), so hash.json's cmdline carries it too
+  sed -i -e 's|root=UUID=[^ ]*|root=/dev/mapper/encroot|' \
+    -e 's|^\([[:space:]]*linux[[:space:]].*\)$|\1 rd.shell=0 rd.emergency=poweroff|' "$w/boot/grub/grub.cfg"
   mcopy -o -i "$img" "$w/boot/grub/grub.cfg" ::/grub/grub.cfg
   mcopy -o -i "$img" "$w/boot/initrd.img-$KVER" "::/initrd.img-$KVER"
   args=$(sed -n "s|^[[:space:]]*linux[[:space:]]*/vmlinuz-${KVER}[[:space:]]*||p" "$w/boot/grub/grub.cfg")
@@ -209,13 +216,45 @@ fail_twin() {
 
 need_in_log() { grep -qaF -- "$2" "$WORK/$1.serial.log" || fail_twin "$1" "serial log lacks: $2"; }
 never_in_log() { ! grep -qaF -- "$2" "$WORK/$1.serial.log" || fail_twin "$1" "serial log shows: $2"; }
+# ---------------------------------------------------------------- no shell, ever (issue 11)
+# What a shell on the console looks like: dracut's emergency mode and prompts ("dracut:/#",
+# "initqueue:/#"), systemd's rescue/emergency sulogin, a plain sh/bash prompt, a getty.
+SHELL_SIGNS='Entering emergency mode|Dropping to debug shell|Give root password|Press Enter for maintenance|Cannot open access to console|[A-Za-z-]+:/[^ ]*# |(^|[^A-Za-z])(sh|bash)-[0-9.]+# |login: '
+never_shell() {
+  if grep -qaE -- "$SHELL_SIGNS" "$WORK/$1.serial.log"; then
+    fail_twin "$1" "a shell appeared on the console: $(grep -m1 -aE -- "$SHELL_SIGNS" "$WORK/$1.serial.log" | tr -d '\r')"
+  fi
+}
+# need_powered_off NAME: the guest powered itself off (not a panic reboot, not a hang) and no shell was ever offered
+need_powered_off() {
+  need_in_log "$1" "powering off (no shell)"
+  need_in_log "$1" "reboot: Power down"
+  never_in_log "$1" "Kernel panic"
+  never_shell "$1"
+}
+
+# network-cut twin: no network device at all, so the agent never gets a key (it never even starts:
+# dracut's initqueue sees no online interface); the timeout hook must power the guest off
+netcut_twin() {
+  TWIN_NAME=netcut TWIN_START=$(date +%s)
+  : >"$WORK/netcut.release.out"; : >"$WORK/netcut.release.err"
+  log "netcut twin: booting without a network device (the host cut the network before the agent got a key)"
+  "$SG/boot.sh" "$IMG" --no-net --log "$WORK/netcut.serial.log" --timeout "$BOOT_TIMEOUT" >"$WORK/netcut.boot.log" 2>&1 &
+  TWIN_PID=$!
+  finish_twin
+  need_in_log netcut "ROOT STAYS LOCKED: the network did not come online"
+  need_powered_off netcut
+  never_in_log netcut "starting the FDE agent"
+  never_in_log netcut "CVMFDE-MARKER"
+  log "netcut twin PASSED: $(grep -m1 -aF 'ROOT STAYS LOCKED' "$WORK/netcut.serial.log" | tr -d '\r' | cut -c1-140); powered off after $(($(date +%s) - TWIN_START))s, no shell"
+}
 head -c 32 /dev/urandom >"$K/wrong.key"; chmod 600 "$K/wrong.key"
 
 if [[ $TWIN == none ]]; then
   log "prepared (no boot, --twin none): $IMG, $HASH (+ .jws), $WORK/tampered.hash.json, $WORK/edited.hash.json, keys in $K"
   exit 0
 fi
-if [[ $TWIN != negative ]]; then
+if [[ $TWIN == both || $TWIN == positive ]]; then
   # a key that does not open the volume first: the guest must report it and keep waiting
   start_twin positive "" ""
   release wrong-key "$HASH" "$K/wrong.key" 1
@@ -229,10 +268,11 @@ if [[ $TWIN != negative ]]; then
   never_in_log positive "ROOT STAYS LOCKED"
   log "positive twin PASSED: $(grep -m1 -aF 'unlock FAILED' "$WORK/positive.serial.log" | tr -d '\r' | cut -c1-120) ...; then $(grep -m1 -aF 'CVMFDE-MARKER' "$WORK/positive.serial.log" | tr -d '\r'); $(grep -m1 -aF 'CVMFDE-DM:' "$WORK/positive.serial.log" | tr -d '\r')"
 fi
-if [[ $TWIN != positive ]]; then
+if [[ $TWIN == both || $TWIN == negative ]]; then
   # no verifier during the first round (the agent re-prints its addresses and keeps waiting),
-  # then a verifier whose baseline does not match: refused; the agent gives up, root stays locked
-  start_twin negative "cvmfde.verifier_wait=10s cvmfde.verifier_wait_max=10s cvmfde.give_up=30s" "ROOT STAYS LOCKED"
+  # then a verifier whose baseline does not match: refused; the agent gives up, root stays locked,
+  # the guest powers itself off (no --stop-on: QEMU must exit by itself)
+  start_twin negative "cvmfde.verifier_wait=10s cvmfde.verifier_wait_max=10s cvmfde.give_up=30s" ""
   wait_console 'waiting for the verifier on port 7220 \(round 2' || fail_twin negative "no second listening round"
   release tampered "$WORK/tampered.hash.json" "$K/rootfs.key" 3
   finish_twin
@@ -240,10 +280,14 @@ if [[ $TWIN != positive ]]; then
   need_in_log negative "the verifier refused to release the key: boot-components"
   need_in_log negative "GIVING UP"
   need_in_log negative "ROOT STAYS LOCKED"
+  need_powered_off negative
   never_in_log negative "CVMFDE-MARKER"
   never_in_log negative "root volume unlocked"
   never_in_log negative "key released by the verifier"
   grep -q 'boot-components' "$WORK/negative.tampered.out" || fail_twin negative "the refusal does not name boot-components"
-  log "negative twin PASSED: refused at boot-components; console: $(grep -m1 -aF 'ROOT STAYS LOCKED' "$WORK/negative.serial.log" | tr -d '\r')"
+  log "negative twin PASSED: refused at boot-components; console: $(grep -m1 -aF 'ROOT STAYS LOCKED' "$WORK/negative.serial.log" | tr -d '\r'); powered off, no shell"
 fi
-log "boot test PASSED (pipeline $PIPELINE, positive ${TIME_positive:--}s, negative ${TIME_negative:--}s, total $(($(date +%s) - T0))s)"
+if [[ $TWIN == both || $TWIN == netcut ]]; then
+  netcut_twin
+fi
+log "boot test PASSED (pipeline $PIPELINE, positive ${TIME_positive:--}s, negative ${TIME_negative:--}s, netcut ${TIME_netcut:--}s, total $(($(date +%s) - T0))s)"

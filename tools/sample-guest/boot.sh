@@ -15,11 +15,12 @@
 #   --append "ARGS"   kernel command line (direct mode)
 #   --append-extra "ARGS"  add ARGS to the command line (the image's, or --append's)
 #   --hostfwd P:GP    forward 127.0.0.1:P on the host to guest port GP (repeatable)
+#   --no-net          no network device at all (-nic none): a host that cut the network
 #   --timeout S       kill QEMU after S seconds (default 300)
 #   --log FILE        serial console log (default: stdout)
 #   --expect TEXT     after QEMU exits, require TEXT in the log (exit 3 if missing)
 #   --stop-on TEXT    stop QEMU as soon as TEXT appears in the log (needs --log); counts as
-#                     the guest having stopped (e.g. a guest waiting in an emergency shell)
+#                     the guest having stopped (e.g. a guest that never powers itself off)
 #   --accel A         tcg (default) or kvm
 #   --mem MIB         guest memory (default 1024)
 #   --writable        write to DISK (default: -snapshot, the image is left untouched)
@@ -32,10 +33,10 @@ set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
 
 die() { printf 'boot.sh: error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 DISK="" KERNEL="" INITRD="" APPEND="" APPEND_SET=0 EXTRA_ARGS="" STOP_ON="" TIMEOUT=300 LOG="" EXPECT="" ACCEL=tcg
-MEM=1024 SNAPSHOT=1 UEFI=0 FWDS=() EXTRA=()
+MEM=1024 SNAPSHOT=1 UEFI=0 NONET=0 FWDS=() EXTRA=()
 while (($#)); do
   case $1 in
     --kernel) KERNEL=${2:?}; shift 2 ;;
@@ -44,6 +45,7 @@ while (($#)); do
     --append-extra) EXTRA_ARGS=${2?}; shift 2 ;;
     --stop-on) STOP_ON=${2:?}; shift 2 ;;
     --hostfwd) [[ ${2:-} =~ ^[0-9]+:[0-9]+$ ]] || usage; FWDS+=("$2"); shift 2 ;;
+    --no-net) NONET=1; shift ;;
     --timeout) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; TIMEOUT=$2; shift 2 ;;
     --log) LOG=${2:?}; shift 2 ;;
     --expect) EXPECT=${2:?}; shift 2 ;;
@@ -75,10 +77,15 @@ qemu_args=(-accel "$ACCEL" -machine q35 -cpu max -m "$MEM" -smp 1 -display none
   -drive "file=$DISK,if=virtio,format=$(qemu-img info "$DISK" | sed -n 's/^file format: //p')"
   -device virtio-rng-pci)
 ((SNAPSHOT)) && qemu_args+=(-snapshot)
-net=user,id=n0
-for f in "${FWDS[@]}"; do net+=",hostfwd=tcp:127.0.0.1:${f%%:*}-:${f#*:}"; done
-# shellcheck disable=SC2054  # commas belong to the QEMU option
-qemu_args+=(-netdev "$net" -device virtio-net-pci,netdev=n0)
+if ((NONET)); then
+  ((${#FWDS[@]} == 0)) || die "--no-net and --hostfwd exclude each other"
+  qemu_args+=(-nic none)
+else
+  net=user,id=n0
+  for f in "${FWDS[@]}"; do net+=",hostfwd=tcp:127.0.0.1:${f%%:*}-:${f#*:}"; done
+  # shellcheck disable=SC2054  # commas belong to the QEMU option
+  qemu_args+=(-netdev "$net" -device virtio-net-pci,netdev=n0)
+fi
 if [[ -n $LOG ]]; then qemu_args+=(-serial "file:$LOG"); : >"$LOG"; else qemu_args+=(-serial stdio); fi
 
 if ((UEFI)); then

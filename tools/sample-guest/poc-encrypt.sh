@@ -78,7 +78,9 @@ install -m 0755 "$H/online-listen.sh" "$WORK/ov3/usr/lib/dracut/hooks/initqueue/
 log "updating boot partition: initramfs with unlock hook, grub.cfg root=/dev/mapper/encroot"
 img="$WORK/disk.raw@@$((P1_FIRST * 512))"
 mcopy -n -i "$img" ::/grub/grub.cfg "$WORK/grub.cfg"
-sed -i 's|root=UUID=[^ ]*|root=/dev/mapper/encroot|' "$WORK/grub.cfg"
+# no shell, ever (what image-builder pins): dracut powers off instead of opening its emergency shell
+sed -i -e 's|root=UUID=[^ ]*|root=/dev/mapper/encroot|' \
+  -e 's|^\([[:space:]]*linux[[:space:]].*\)$|\1 rd.shell=0 rd.emergency=poweroff|' "$WORK/grub.cfg"
 mcopy -o -i "$img" "$WORK/grub.cfg" ::/grub/grub.cfg
 mcopy -o -i "$img" "$WORK/initrd-luks.img" "::/initrd.img-$KVER"
 qemu-img convert -O qcow2 "$WORK/disk.raw" "$WORK/guest-luks.qcow2"

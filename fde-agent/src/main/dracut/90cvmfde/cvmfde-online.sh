@@ -2,9 +2,10 @@
 # cvm-fde initqueue/online hook: start the FDE agent once, in the background.
 # Sourced by dracut-initqueue with the interface name in $1, after the interface has an
 # address. The initqueue waits while a hook runs, so the agent must not run in the
-# foreground. Its exit status goes to /run/cvm-fde/status; the finished/settled/timeout
-# hooks act on it. Only shell built-ins, mkdir, mv and the agent are used here (plus grep,
-# blkid, mount, cp and umount for the simulated TEE below).
+# foreground. Its exit status goes to /run/cvm-fde/status and its subshell's pid to
+# /run/cvm-fde/pid; the finished/settled/timeout hooks act on them (any status but 0, or a
+# subshell gone without a status, powers the guest off). Only shell built-ins, mkdir, mv and
+# the agent are used here (plus grep, blkid, mount, cp and umount for the simulated TEE below).
 if [ ! -e /run/cvm-fde/started ]; then
     mkdir -p /run/cvm-fde
     : > /run/cvm-fde/started
@@ -33,4 +34,5 @@ if [ ! -e /run/cvm-fde/started ]; then
         # the finished hook must never read a half-written status: rename into place
         mv -f /run/cvm-fde/status.tmp /run/cvm-fde/status 2> /dev/null || echo "$cvmfde_rc" > /run/cvm-fde/status
     ) < /dev/null > /dev/console 2>&1 &
+    echo "$!" > /run/cvm-fde/pid
 fi

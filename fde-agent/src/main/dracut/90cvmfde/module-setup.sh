@@ -4,8 +4,12 @@
 #   - the agent runtime (jlink'd Java + jars + launcher) from $CVMFDE_RUNTIME
 #     (default /usr/lib/cvm-fde/runtime, as made by tools/guest-runtime/build.sh),
 #   - its configuration and pinned verifier key from $CVMFDE_CONFIG_DIR (default /etc/cvm-fde),
-#   - cryptsetup and dm_crypt, and the initqueue hooks.
-# Boot with rd.neednet=1 ip=dhcp root=/dev/mapper/encroot and no rd.luks.* parameters.
+#   - cryptsetup and dm_crypt, and the initqueue hooks,
+#   - no shell, ever: /usr/lib/cvm-fde/poweroff (the settled/timeout hooks run it when the agent
+#     fails or never starts), an emergency hook that runs it before dracut could open a shell,
+#     and a drop-in that turns systemd's debug-shell.service into it.
+# Boot with rd.neednet=1 ip=dhcp root=/dev/mapper/encroot rd.shell=0 rd.emergency=poweroff and
+# no rd.luks.* parameters (image-builder writes exactly that).
 
 cvmfde_runtime() {
     echo "${CVMFDE_RUNTIME:-/usr/lib/cvm-fde/runtime}"
@@ -45,8 +49,8 @@ install() {
     local rt cfg f rel
     rt=$(cvmfde_runtime)
     cfg=$(cvmfde_config_dir)
-    inst_multiple cryptsetup mkdir mv
-    inst_multiple -o grep blkid mount umount cp
+    inst_multiple cryptsetup mkdir mv sleep
+    inst_multiple -o grep blkid mount umount cp systemctl poweroff
     while IFS= read -r -d '' f; do
         rel=${f#"$rt"/}
         inst_simple "$f" "/usr/lib/cvm-fde/runtime/$rel"
@@ -58,4 +62,7 @@ install() {
     inst_hook initqueue/finished 90 "$moddir/cvmfde-finished.sh"
     inst_hook initqueue/settled 90 "$moddir/cvmfde-settled.sh"
     inst_hook initqueue/timeout 90 "$moddir/cvmfde-timeout.sh"
+    inst_script "$moddir/cvmfde-poweroff.sh" /usr/lib/cvm-fde/poweroff
+    inst_hook emergency 00 "$moddir/cvmfde-emergency.sh"
+    inst_simple "$moddir/cvmfde-no-debug-shell.conf" /etc/systemd/system/debug-shell.service.d/90-cvmfde.conf
 }

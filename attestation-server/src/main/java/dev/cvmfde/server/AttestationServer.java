@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The guest's attestation server: answers a verifier's evidence request with evidence bound to
  * a fresh per-connection key, opens the verifier's release, hands the key to the
  * {@link KeySink} and acks. It keeps serving after bad, aborted or refused clients and stops
- * after the first unlock:
+ * after the first unlock: the listener is closed before the ack is sent (later connections are
+ * refused by the kernel) and sessions still open get no evidence:
  * <pre>{@code
  * ServerConfig config = ServerConfig.of(new InetSocketAddress(7220), provider,
  *         VerifierTrust.pinned(PinnedVerifierKey.read(pinnedKeyFile)), key -> openVolume(key));
@@ -56,7 +57,8 @@ public final class AttestationServer {
         DefaultChannelGroup connections = new DefaultChannelGroup("attestation-connections", GlobalEventExecutor.INSTANCE);
         AtomicReference<RunningServer> running = new AtomicReference<>();
         SessionContext context = new SessionContext(config.provider(), evidence,
-                new ReleaseGate(config.verifierTrust(), config.keySink(), config.clock()), unlock,
+                new ReleaseGate(config.verifierTrust(), config.keySink(), config.clock(),
+                        () -> running.get().stopAccepting()), unlock,
                 new RequestRate(config.evidenceRequestsPerSecond(), System.nanoTime()),
                 config.readTimeout(), config.sessionTimeout(),
                 (detail, verifier) -> running.get().unlocked(detail, verifier));

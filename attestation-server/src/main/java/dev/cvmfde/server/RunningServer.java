@@ -81,6 +81,20 @@ public final class RunningServer implements AutoCloseable {
         stopped.join();
     }
 
+    /**
+     * Called as soon as a key has opened the volume, before its ack is sent: the listener closes,
+     * so a later connection is refused by the kernel; the open connections finish (the ack is sent)
+     * and then {@link #unlocked} stops everything. Runs on the unlock executor, never a network thread.
+     */
+    void stopAccepting() {
+        if (listener.eventLoop().inEventLoop()) {
+            listener.close();
+        } else {
+            listener.close().awaitUninterruptibly(SHUTDOWN_GRACE.toMillis());
+        }
+        LOG.log(Level.INFO, "the key opened the volume: stopped accepting connections on {0}", listener.localAddress());
+    }
+
     /** Called once the ack of a successful unlock is flushed: record the outcome, then stop. */
     void unlocked(String detail, SocketAddress verifier) {
         if (outcome.complete(new ServerOutcome.Unlocked(detail, verifier))) {

@@ -102,6 +102,36 @@ class AttestationServerTest {
         assertThrows(ConnectException.class, () -> TestVerifier.connect(server.localAddress()).close());
     }
 
+    /**
+     * The listener is closed before the ack leaves; the kernel drops the socket on the event
+     * loop's next select, so a connection in that instant may still complete its handshake: it
+     * then gets no evidence. Within a moment every connection is refused, without close().
+     */
+    @Test
+    void start_afterUnlock_laterConnectionsGetNoEvidenceThenRefusedWithoutClose() throws Exception {
+        RecordingSink sink = RecordingSink.unlocking();
+        start(sink, c -> c);
+        InetSocketAddress address = server.localAddress();
+        try (TestVerifier client = TestVerifier.connect(address); SecretBytes key = randomKey()) {
+            assertTrue(client.fullExchange(key, VERIFIER).unlocked());
+            assertFalse(server.isServing(), "still listening after the key opened the volume");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        boolean refused = false;
+        while (!refused && System.nanoTime() < deadline) {
+            try (TestVerifier late = TestVerifier.connect(address)) {
+                // closed (PeerClosed) or reset (IOException): either way, no evidence
+                Exception e = assertThrows(Exception.class, late::requestEvidence, "evidence served after the unlock");
+                assertTrue(e instanceof IOException || e instanceof dev.cvmfde.protocol.wire.WireException, e.toString());
+                Thread.sleep(10);
+            } catch (ConnectException e) {
+                refused = true;
+            }
+        }
+        assertTrue(refused, "connections still accepted 5 s after the unlock");
+        assertEquals(1, sink.received.size());
+    }
+
     @Test
     void start_eachConnection_getsItsOwnEphemeralKey() throws Exception {
         start(RecordingSink.unlocking(), c -> c);

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
  * Issue 6's proof, run by {@code ./mvnw verify}: {@code boot-test/run.sh} builds the sample guest,
  * encrypts it, boots it under QEMU TCG twice and releases the key from the host. The positive twin
  * must reach the marker in the decrypted root; the negative twin (a baseline that does not match)
- * must be refused with exit status 3 and leave the root locked. The script prints its progress
+ * must be refused with exit status 3, leave the root locked and power the guest off; the
+ * network-cut twin (no NIC) must power the guest off without ever showing a shell prompt. The script prints its progress
  * and, when a twin fails, the tail of the guest's serial console.
  */
 @Tag("boot")
@@ -66,6 +67,7 @@ class BootTest {
         String all = String.join("\n", shown);
         assertTrue(all.contains("positive twin PASSED"), "no positive twin result in the output");
         assertTrue(all.contains("negative twin PASSED"), "no negative twin result in the output");
+        assertTrue(all.contains("netcut twin PASSED"), "no network-cut twin result in the output");
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -21,6 +21,8 @@ import dev.cvmfde.server.VerifierTrust;
 import dev.cvmfde.server.provider.EvidenceException;
 import dev.cvmfde.server.provider.EvidenceProvider;
 import dev.cvmfde.server.provider.EvidenceProviders;
+import dev.cvmfde.server.provider.MeasurementEvent;
+import dev.cvmfde.server.provider.MeasurementExtension;
 import dev.cvmfde.server.provider.ProviderOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -131,7 +133,31 @@ public final class FdeAgent {
         } catch (UnknownHostException e) {
             return report(new AgentOutcome.Failed("bind address '" + config.bindAddress().orElse("") + "' is not an IP address"));
         }
-        return report(serve(serverConfig, sink));
+        return report(consumeKey(provider, serve(serverConfig, sink)));
+    }
+
+    /**
+     * After the unlock (the server has stopped serving) and before the boot goes on: record
+     * {@link MeasurementEvent#KEY_CONSUMED} in a runtime measurement register where the TEE lets
+     * the guest extend one, so evidence produced later in this boot no longer matches the
+     * baseline. A TEE that offers the extension but fails it ends the boot: exit 1, the hooks
+     * power the guest off.
+     */
+    private AgentOutcome consumeKey(EvidenceProvider provider, AgentOutcome outcome) {
+        if (!(outcome instanceof AgentOutcome.Unlocked)) {
+            return outcome;
+        }
+        try {
+            switch (provider.extend(MeasurementEvent.KEY_CONSUMED)) {
+                case MeasurementExtension.Extended e -> console.say("key consumed: extended " + e
+                        + "; evidence from now on no longer matches the baseline");
+                case MeasurementExtension.Unsupported u -> console.say("key consumed: not measured: " + u.reason());
+            }
+            return outcome;
+        } catch (EvidenceException e) {
+            return new AgentOutcome.Failed("key consumed: extending REM[" + MeasurementEvent.KEY_CONSUMED.rem()
+                    + "] failed after the unlock (" + e.getMessage() + "); the boot does not go on");
+        }
     }
 
     /** Listening rounds with backoff until a key opens the volume or {@code verifierGiveUp} passed. */

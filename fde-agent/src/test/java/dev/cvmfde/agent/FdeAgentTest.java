@@ -3,6 +3,7 @@ package dev.cvmfde.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.jwk.ECKey;
@@ -71,7 +72,8 @@ class FdeAgentTest {
     void run_rightKeyReleased_unlocksAndExitsZero() throws Exception {
         try (AgentHarness agent = new AgentHarness()) {
             agent.start(config(), agent.lateLoopback(0));
-            Ack ack = release(agent.awaitAddress(LONG), root.key, verifier);
+            InetSocketAddress address = agent.awaitAddress(LONG);
+            Ack ack = release(address, root.key, verifier);
 
             assertTrue(ack.unlocked(), ack.detail());
             AgentOutcome outcome = agent.awaitOutcome(LONG);
@@ -79,6 +81,10 @@ class FdeAgentTest {
             assertEquals(0, outcome.exitStatus());
             assertTrue(agent.console().contains("root volume " + root.uuid + " is " + dev.resolve("vda2")), agent.console());
             assertFalse(agent.console().toLowerCase().contains(HexFormat.of().formatHex(root.key)), "key bytes on the console");
+            // the simulated TEE's REM[3] now differs from the boot's: later evidence no longer matches
+            assertTrue(agent.console().contains("key consumed: extended REM[3] = "), agent.console());
+            assertThrows(java.io.IOException.class, () -> release(address, root.key, verifier),
+                    "the agent still served after the unlock");
         }
     }
 

@@ -14,6 +14,9 @@ import dev.cvmfde.protocol.wire.FrameReader;
 import dev.cvmfde.protocol.wire.FrameWriter;
 import dev.cvmfde.protocol.wire.Refusal;
 import dev.cvmfde.server.RunningServer;
+import dev.cvmfde.server.provider.MeasurementEvent;
+import dev.cvmfde.server.provider.MeasurementExtension;
+import dev.cvmfde.server.provider.simulated.SimulatedProvider;
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -182,6 +185,31 @@ class AttackTest {
                     "the silent client is still held open while the honest one releases");
             assertHonestClientUnlocks(server);
         }
+    }
+
+    /**
+     * Issue 11 (no shell, ever): after the unlock the agent extends "key consumed" into REM[3]
+     * (FdeAgent does exactly this call). A process in the booted guest that later asks the same
+     * TEE for evidence and serves it gets a token whose REM[3] the boot's event log does not
+     * replay to: refused at the event-log stage, the key is never released again.
+     */
+    @Test
+    void laterEvidence_afterKeyConsumedExtend_refusedAtEventLogRem3() throws Exception {
+        SimulatedProvider tee = f.provider();
+        try (RunningServer agent = f.startServer(tee)) {
+            CliRun unlock = CliRun.of(f.releaseArgs(agent.localAddress(), f.hashJson, f.rawKey));
+            assertEquals(0, unlock.exit(), unlock.toString());
+        }
+        assertInstanceOf(MeasurementExtension.Extended.class, tee.extend(MeasurementEvent.KEY_CONSUMED));
+
+        try (RunningServer later = f.startServer(tee)) {
+            CliRun run = CliRun.of(f.releaseArgs(later.localAddress(), f.hashJson, f.rawKey));
+
+            assertEquals(3, run.exit(), run.toString());
+            assertTrue(run.out().startsWith("VERDICT: REFUSED at event-log"), run.out());
+            assertTrue(run.out().contains("REM[3]"), run.out());
+        }
+        assertEquals(1, f.received.size(), "the key reached the guest once, before the extension");
     }
 
     private static void awaitVerdicts(PeerFakes.Listener l, int n) throws InterruptedException {

@@ -137,19 +137,31 @@ final class GuestFixture {
     }
 
     RunningServer startServer(UnlockOutcome outcome, InetSocketAddress bind) throws Exception {
-        return startServer(outcome, bind, Optional.of(Files.readAllBytes(eventLog)));
+        return startServer(provider(), outcome, bind);
     }
+
 
     /** The real server whose simulated provider sends no event log with its evidence. */
     RunningServer startServerWithoutEventLog() throws Exception {
-        return startServer(UnlockOutcome.unlocked("test sink: key received"),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.empty());
+        return startServer(new SimulatedProvider(SimulatedIdentity.load(identityDir), Optional.empty(),
+                new PrintStream(OutputStream.nullOutputStream())), UnlockOutcome.unlocked("test sink: key received"),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
-    private RunningServer startServer(UnlockOutcome outcome, InetSocketAddress bind, Optional<byte[]> log)
-            throws Exception {
-        SimulatedProvider provider = new SimulatedProvider(SimulatedIdentity.load(identityDir), log,
+    /** A simulated TEE with this fixture's identity and event log (one per guest boot). */
+    SimulatedProvider provider() throws Exception {
+        return new SimulatedProvider(SimulatedIdentity.load(identityDir), Optional.of(Files.readAllBytes(eventLog)),
                 new PrintStream(OutputStream.nullOutputStream()));
+    }
+
+    /** The real server on 127.0.0.1 over {@code provider} (the same TEE may serve several servers in turn). */
+    RunningServer startServer(SimulatedProvider provider) throws Exception {
+        return startServer(provider, UnlockOutcome.unlocked("test sink: key received"),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    private RunningServer startServer(SimulatedProvider provider, UnlockOutcome outcome, InetSocketAddress bind)
+            throws Exception {
         ServerConfig config = ServerConfig.of(bind, provider,
                 VerifierTrust.pinned(PinnedVerifierKey.read(pinned)), key -> {
                     received.add(key.copy());

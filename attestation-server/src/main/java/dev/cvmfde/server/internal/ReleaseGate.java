@@ -15,7 +15,9 @@ import java.time.Clock;
 /**
  * Opens a release for one session and, if every check passes, hands the key to the sink; the
  * key is zeroized when the sink returns. Sink calls are serialized, and once one has unlocked,
- * later releases are answered without touching the sink. Runs off the network threads.
+ * the server stops accepting connections ({@code onFirstUnlock}, run before the ack is sent),
+ * sessions still open get no evidence ({@link #unlocked()}) and later releases are answered
+ * without touching the sink. Runs off the network threads.
  */
 public final class ReleaseGate {
     private static final System.Logger LOG = ServerLog.LOGGER;
@@ -52,12 +54,19 @@ public final class ReleaseGate {
     private final VerifierTrust trust;
     private final KeySink sink;
     private final Clock clock;
-    private boolean unlocked;
+    private final Runnable onFirstUnlock;
+    private volatile boolean unlocked;
 
-    public ReleaseGate(VerifierTrust trust, KeySink sink, Clock clock) {
+    public ReleaseGate(VerifierTrust trust, KeySink sink, Clock clock, Runnable onFirstUnlock) {
         this.trust = trust;
         this.sink = sink;
         this.clock = clock;
+        this.onFirstUnlock = onFirstUnlock;
+    }
+
+    /** Whether a released key has opened the volume: from then on this guest serves nothing. */
+    public boolean unlocked() {
+        return unlocked;
     }
 
     /** Never throws: every failure becomes a {@link Result} and one log line without key bytes. */
@@ -98,6 +107,7 @@ public final class ReleaseGate {
             case UnlockOutcome.Unlocked ok -> {
                 unlocked = true;
                 LOG.log(Level.INFO, "{0}: unlocked: {1}", peer, ok.detail());
+                onFirstUnlock.run();
                 yield new Result.Unlocked(ok.detail());
             }
             case UnlockOutcome.Failed failed -> {

@@ -93,6 +93,10 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
     }
 
     private void onRequest(ChannelHandlerContext ctx, EvidenceRequest request) {
+        if (context.gate().unlocked()) {
+            fail(ctx, "unlocked: a released key has opened the volume; this guest serves no more evidence");
+            return;
+        }
         if (!context.requestRate().tryAcquire(System.nanoTime())) {
             fail(ctx, "rate limit: more evidence requests than the server answers per second; try again shortly");
             return;
@@ -126,6 +130,10 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
 
     private void afterCollect(ChannelHandlerContext ctx, Collected collected) {
         if (state != State.COLLECTING || !ctx.channel().isActive()) {
+            return;
+        }
+        if (context.gate().unlocked()) {
+            fail(ctx, "unlocked: a released key opened the volume while this evidence was collected; not sent");
             return;
         }
         switch (collected) {

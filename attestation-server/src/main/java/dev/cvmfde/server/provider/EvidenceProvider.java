@@ -25,6 +25,19 @@ public interface EvidenceProvider {
     RawEvidence collect(byte[] challenge) throws EvidenceException;
 
     /**
+     * Extends a runtime measurement register with {@code event}, so that every token collected
+     * afterwards in this boot reports the changed register. Safe to call while another thread
+     * collects: a token reports the registers either before or after the extension, never a mix.
+     *
+     * @return {@link MeasurementExtension.Extended}, or {@link MeasurementExtension.Unsupported}
+     *     (the default) where the guest has no interface to extend a register
+     * @throws EvidenceException when the TEE offers the interface but the extension failed
+     */
+    default MeasurementExtension extend(MeasurementEvent event) throws EvidenceException {
+        return new MeasurementExtension.Unsupported(name() + ": this provider cannot extend a measurement register");
+    }
+
+    /**
      * Checks a challenge at the boundary and returns a private copy of it. Every provider calls
      * this first, so a bad challenge fails the same way whichever provider is selected.
      */

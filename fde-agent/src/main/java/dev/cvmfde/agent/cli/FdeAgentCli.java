@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
             "  4  no verifier released a working key within verifierGiveUp (the root stays locked)",
             "  5  no usable network address within networkTimeout",
             "  6  the root LUKS volume was not found by its UUID (or more than one carries it)",
-            "Any status but 0 makes the hooks drop to dracut's emergency shell.",
+            "Any status but 0 (or a crash) makes the hooks power the guest off: no shell, ever.",
             "",
             "Examples:",
             "  fde-agent --config /etc/cvm-fde/agent.json          # at boot (what the hook runs)",

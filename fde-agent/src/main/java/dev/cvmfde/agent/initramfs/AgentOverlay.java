@@ -17,8 +17,9 @@ import java.util.stream.Stream;
 /**
  * What the image builder appends to an initramfs it cannot rebuild so that the agent runs at
  * boot: the dracut hooks (the same scripts as the {@code 90cvmfde} dracut module), the agent's
- * configuration and pinned verifier key under {@code etc/cvm-fde/}, and the guest runtime
- * (from {@code tools/guest-runtime/build.sh}) under {@code usr/lib/cvm-fde/runtime/}. Entries
+ * configuration and pinned verifier key under {@code etc/cvm-fde/}, the power-off script and the
+ * debug-shell drop-in (no shell, ever), and the guest runtime (from
+ * {@code tools/guest-runtime/build.sh}) under {@code usr/lib/cvm-fde/runtime/}. Entries
  * come sorted, directories before their contents, so the archive is deterministic.
  *
  * <pre>{@code
@@ -36,7 +37,17 @@ public final class AgentOverlay {
             "cvmfde-online.sh", HOOK_DIR + "/online/90-cvmfde.sh",
             "cvmfde-finished.sh", HOOK_DIR + "/finished/90-cvmfde.sh",
             "cvmfde-settled.sh", HOOK_DIR + "/settled/90-cvmfde.sh",
-            "cvmfde-timeout.sh", HOOK_DIR + "/timeout/90-cvmfde.sh");
+            "cvmfde-timeout.sh", HOOK_DIR + "/timeout/90-cvmfde.sh",
+            "cvmfde-emergency.sh", "usr/lib/dracut/hooks/emergency/00-cvmfde.sh");
+    /**
+     * No shell, ever: the script every failure path runs ({@code cvmfde-poweroff.sh}: says why on
+     * the console, powers the guest off, never returns). The hooks call it by this path.
+     */
+    public static final String POWEROFF = "usr/lib/cvm-fde/poweroff";
+    static final String POWEROFF_RESOURCE = "cvmfde-poweroff.sh";
+    /** Turns systemd's debug-shell.service ({@code systemd.debug_shell}) into {@link #POWEROFF}. */
+    public static final String DEBUG_SHELL_DROP_IN = "etc/systemd/system/debug-shell.service.d/90-cvmfde.conf";
+    static final String DEBUG_SHELL_DROP_IN_RESOURCE = "cvmfde-no-debug-shell.conf";
     static final String RESOURCE_DIR = "/dev/cvmfde/agent/dracut/90cvmfde/";
     /** Largest runtime accepted (a jlink'd runtime with its AOT cache is ~60 MiB). */
     public static final long MAX_RUNTIME_BYTES = 512L << 20;
@@ -68,11 +79,16 @@ public final class AgentOverlay {
             out.put(hook.getValue(), OverlayFile.file(hook.getValue(), 0755, hookScript(hook.getKey())));
         }
         addDir(out, "usr/lib/cvm-fde");
+        out.put(POWEROFF, OverlayFile.file(POWEROFF, 0755, hookScript(POWEROFF_RESOURCE)));
+        for (String dir : List.of("etc/systemd", "etc/systemd/system", "etc/systemd/system/debug-shell.service.d")) {
+            addDir(out, dir);
+        }
+        out.put(DEBUG_SHELL_DROP_IN, OverlayFile.file(DEBUG_SHELL_DROP_IN, 0644, hookScript(DEBUG_SHELL_DROP_IN_RESOURCE)));
         addRuntime(out, runtimeDir);
         return List.copyOf(out.values());
     }
 
-    /** The bytes of one of the hook scripts ({@link #HOOKS} keys) or {@code module-setup.sh}. */
+    /** The bytes of one of the module's files ({@link #HOOKS} keys, the power-off script, {@code module-setup.sh}…). */
     public static byte[] hookScript(String name) throws IOException {
         try (InputStream in = AgentOverlay.class.getResourceAsStream(RESOURCE_DIR + name)) {
             if (in == null) {

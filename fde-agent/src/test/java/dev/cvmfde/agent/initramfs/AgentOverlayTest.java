@@ -48,6 +48,9 @@ class AgentOverlayTest {
         assertEquals(0644, byPath.get("usr/lib/cvm-fde/runtime/app/lib/x.jar").mode());
         assertTrue(byPath.get("usr/lib/cvm-fde/runtime").directory());
         assertTrue(byPath.containsKey("etc/cvm-fde/verifier.pub.pem"));
+        assertEquals(0755, byPath.get(AgentOverlay.POWEROFF).mode(), "the hooks run the power-off script");
+        assertTrue(new String(byPath.get(AgentOverlay.DEBUG_SHELL_DROP_IN).content(), java.nio.charset.StandardCharsets.UTF_8)
+                .contains("ExecStart=/" + AgentOverlay.POWEROFF), "debug-shell.service powers off instead");
         for (OverlayFile f : entries) {
             assertFalse(f.path().matches("(lib|lib64|bin|sbin)(/.*)?"), f.path());
             if (f.directory()) {

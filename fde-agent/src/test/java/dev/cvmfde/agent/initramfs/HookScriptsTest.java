@@ -133,6 +133,121 @@ class HookScriptsTest {
         assertEquals("0", Files.readString(run.resolve("status")).strip());
     }
 
+    /** Strings that start or unlock a shell; none may appear in any file of the dracut module. */
+    private static final List<String> SHELL_OPENERS = List.of("emergency_shell", "rd.shell=1", "sulogin", "getty",
+            "setsid", "sh -i", "bash -i", "echo 0 > /run/cvm-fde/status");
+    private static final List<String> MODULE_FILES = List.of("cvmfde-online.sh", "cvmfde-finished.sh", "cvmfde-settled.sh",
+            "cvmfde-timeout.sh", "cvmfde-emergency.sh", "cvmfde-poweroff.sh", "cvmfde-no-debug-shell.conf", "module-setup.sh");
+
+    @Test
+    void moduleFiles_noShellOpener_none() throws Exception {
+        for (String name : MODULE_FILES) {
+            String body = new String(AgentOverlay.hookScript(name), StandardCharsets.UTF_8);
+            for (String opener : SHELL_OPENERS) {
+                assertFalse(body.contains(opener), name + " contains '" + opener + "'");
+            }
+        }
+    }
+
+    @Test
+    void poweroffScript_syntaxAndShellcheck_clean() throws Exception {
+        Path f = write("cvmfde-poweroff.sh");
+        assertEquals("0:", run(tmp, "sh", "-n", f.toString()));
+        assertEquals("0:", run(tmp, "bash", "-n", f.toString()));
+        assertFalse(MISSING_TOOLS.matcher(Files.readString(f).replaceAll("(?m)#.*$", "")).find());
+        if (Files.isExecutable(Path.of("/usr/bin/shellcheck"))) {
+            assertEquals("0:", run(tmp, "shellcheck", "-s", "sh", f.getFileName().toString()));
+        }
+    }
+
+    /**
+     * systemctl and poweroff that do not power anything off: the script must go on to SysRq and
+     * then wait forever (the fake sleep kills the script at that point: status 137), never return.
+     */
+    @Test
+    void poweroffScript_everyWayFails_saysWhyTriesAllThenWaitsNeverReturns() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        String log = tmp.resolve("calls.log").toString();
+        fakeTool(bin.resolve("systemctl"), "echo systemctl \"$*\" >> " + log + "; exit 1");
+        fakeTool(bin.resolve("poweroff"), "echo poweroff \"$*\" >> " + log + "; exit 1");
+        fakeTool(bin.resolve("sleep"), "echo sleep \"$*\" >> " + log + "; [ \"$1\" = 3600 ] && kill -9 $PPID; exit 0");
+        Path sysrq = tmp.resolve("sysrq-trigger");
+        Path console = tmp.resolve("console");
+        Path script = tmp.resolve("poweroff.sh");
+        Files.writeString(script, new String(AgentOverlay.hookScript("cvmfde-poweroff.sh"), StandardCharsets.UTF_8)
+                .replace("/dev/console", console.toString()).replace("/proc/sysrq-trigger", sysrq.toString()));
+
+        String result = run(tmp, "bash", "-c", "PATH=" + bin + ":$PATH; sh " + script + " 'the test said so'; echo ENDED $?");
+
+        assertTrue(result.contains("ENDED 137"), "the power-off script returned instead of waiting: " + result);
+        assertEquals("cvm-fde: ROOT STAYS LOCKED: the test said so; powering off (no shell)", Files.readString(console).strip());
+        assertEquals(List.of("sleep 2", "systemctl --force --force poweroff", "poweroff -f", "sleep 3600"),
+                Files.readAllLines(Path.of(log)));
+        assertEquals("o", Files.readString(sysrq).strip());
+    }
+
+    @Test
+    void settledHook_anyStatusButZero_powersOffWithReason() throws Exception {
+        for (String status : List.of("4", "1", "134", "")) {
+            String calls = hookWithFakePoweroff("cvmfde-settled.sh", status, true, null);
+            assertTrue(calls.startsWith("poweroff "), "status '" + status + "': " + calls);
+            assertTrue(calls.contains("fde-agent exit status " + (status.isEmpty() ? "unknown" : status)), calls);
+        }
+        assertTrue(hookWithFakePoweroff("cvmfde-settled.sh", "4", true, null).contains("no verifier released a working key"));
+        assertEquals("", hookWithFakePoweroff("cvmfde-settled.sh", "0", true, null), "unlocked: boot continues");
+        assertEquals("", hookWithFakePoweroff("cvmfde-settled.sh", null, true, null), "agent still running");
+    }
+
+    @Test
+    void timeoutHook_agentNeverStartedOrVanished_powersOff() throws Exception {
+        assertTrue(hookWithFakePoweroff("cvmfde-timeout.sh", null, false, null).contains("the network did not come online"));
+        String vanished = hookWithFakePoweroff("cvmfde-timeout.sh", null, true, "2147483646");
+        assertTrue(vanished.contains("ended without an exit status"), vanished);
+    }
+
+    @Test
+    void timeoutHook_agentStillRunning_keepsInitqueueWaiting() throws Exception {
+        String calls = hookWithFakePoweroff("cvmfde-timeout.sh", null, true, String.valueOf(ProcessHandle.current().pid()));
+        assertEquals("", calls);
+        assertTrue(Files.exists(tmp.resolve("hooks/initqueue/work")), "work queued so dracut keeps waiting");
+    }
+
+    @Test
+    void emergencyHook_sourced_powersOff() throws Exception {
+        String calls = hookWithFakePoweroff("cvmfde-emergency.sh", null, false, null);
+        assertTrue(calls.contains("dracut entered its emergency path"), calls);
+    }
+
+    /**
+     * Sources {@code hook} as dracut does, with /run/cvm-fde under tmp holding the given status
+     * (null: none), started flag and pid (null: none), and /usr/lib/cvm-fde/poweroff replaced by a
+     * fake that records its argument and returns. What the fake recorded ("" if it never ran).
+     */
+    private String hookWithFakePoweroff(String hook, String status, boolean started, String pid) throws Exception {
+        Path run = Files.createDirectories(Files.createTempDirectory(tmp, "run").resolve("cvm-fde"));
+        if (status != null) {
+            Files.writeString(run.resolve("status"), status + "\n");
+        }
+        if (started) {
+            Files.writeString(run.resolve("started"), "");
+        }
+        if (pid != null) {
+            Files.writeString(run.resolve("pid"), pid + "\n");
+        }
+        Path calls = run.resolve("poweroff.calls");
+        Path fake = tmp.resolve("fake-poweroff");
+        fakeTool(fake, "echo poweroff \"$*\" >> \"$CVMFDE_CALLS\"");
+        Files.createDirectories(tmp.resolve("hooks/initqueue"));
+        Path script = run.resolve("hook.sh");
+        Files.writeString(script, new String(AgentOverlay.hookScript(hook), StandardCharsets.UTF_8)
+                .replace("/run/cvm-fde", run.toString()).replace("/usr/lib/cvm-fde/poweroff", fake.toString())
+                .replace("/dev/console", tmp.resolve("console").toString()));
+        String result = run(tmp, "bash", "-c", "export CVMFDE_CALLS=" + calls + "; hookdir=" + tmp.resolve("hooks")
+                + "; . " + script);
+        assertTrue(result.startsWith("0:"), hook + ": " + result);
+        return Files.exists(calls) ? Files.readString(calls).strip() : "";
+    }
+
     /** The online hook with its paths under tmp, a fake agent (exit 0) and fake blkid/mount/umount over tmp/esp. */
     private Path onlineHookWithFakeTools(String agentJson) throws Exception {
         Path run = tmp.resolve("run/cvm-fde");

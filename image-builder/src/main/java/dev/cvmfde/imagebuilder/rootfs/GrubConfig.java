@@ -36,8 +36,10 @@ public final class GrubConfig {
 
     /**
      * grub.cfg with every {@code linux} line's {@code root=} replaced by {@link #ENCRYPTED_ROOT}
-     * (added when there is none) and {@code extraParameters} appended when their key is absent.
-     * Lines, indentation and line endings are otherwise kept.
+     * (added when there is none), {@code extraParameters} appended when their key is absent, and
+     * the line made shell-free ({@link NoShellArguments}: arguments that open a shell removed,
+     * {@code rd.shell=0 rd.emergency=poweroff} last). Lines, indentation and line endings are
+     * otherwise kept.
      */
     public static String rewrite(String cfg, List<String> extraParameters) {
         StringBuilder out = new StringBuilder(cfg.length() + 128);
@@ -79,7 +81,9 @@ public final class GrubConfig {
                 out.add(p);
             }
         }
-        return out;
+        List<String> shellFree = new ArrayList<>(out.subList(0, 2));
+        shellFree.addAll(NoShellArguments.apply(out.subList(2, out.size())));
+        return shellFree;
     }
 
     /**

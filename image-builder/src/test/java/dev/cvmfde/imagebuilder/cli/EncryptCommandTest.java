@@ -135,6 +135,8 @@ class EncryptCommandTest {
         assertTrue(!linux.contains("root=UUID="), linux);
         assertTrue(linux.contains("rd.neednet=1") && linux.contains("ip=dhcp"), linux);
         assertEquals(linux.strip().substring(linux.strip().indexOf(' ', 6) + 1), summary.get("cmdline").asText());
+        // no shell, ever: pinned in the baseline's cmdline, so the verifier refuses a boot without them
+        assertTrue(summary.get("cmdline").asText().endsWith(" rd.shell=0 rd.emergency=poweroff"), summary.toString());
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.cvmfde.server.provider.internal;
 import dev.cvmfde.server.provider.EvidenceException;
 import dev.cvmfde.server.provider.EvidenceException.Kind;
 import dev.cvmfde.server.provider.EvidenceProvider;
+import dev.cvmfde.server.provider.MeasurementEvent;
+import dev.cvmfde.server.provider.MeasurementExtension;
 import dev.cvmfde.server.provider.RawEvidence;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +62,19 @@ public final class TsmProvider implements EvidenceProvider {
 
         record Interfered(String reason) implements Attempt {
         }
+    }
+
+    /**
+     * configfs-tsm reports have no extend operation. Linux 6.16's measurement-register interface
+     * ({@code tsm-mr}: {@code /sys/class/misc/<driver>/measurements/}) is used by the TDX guest
+     * driver (RTMRs) only; the Arm CCA guest driver exposes no REM to extend (RSI_MEASUREMENT_EXTEND
+     * is reachable from the kernel alone). docs/boot-chain.md says what this leaves open.
+     */
+    @Override
+    public MeasurementExtension extend(MeasurementEvent event) {
+        return new MeasurementExtension.Unsupported(NAME + ": configfs-tsm has no extend operation and the Arm CCA guest"
+                + " driver exposes no REM to user space (RSI_MEASUREMENT_EXTEND is kernel-only); REM[" + event.rem()
+                + "] stays as booted");
     }
 
     @Override

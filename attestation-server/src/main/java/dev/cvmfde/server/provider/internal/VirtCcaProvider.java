@@ -6,6 +6,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import dev.cvmfde.server.provider.EvidenceException;
 import dev.cvmfde.server.provider.EvidenceException.Kind;
 import dev.cvmfde.server.provider.EvidenceProvider;
+import dev.cvmfde.server.provider.MeasurementEvent;
+import dev.cvmfde.server.provider.MeasurementExtension;
 import dev.cvmfde.server.provider.RawEvidence;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
@@ -35,6 +37,18 @@ public final class VirtCcaProvider implements EvidenceProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /**
+     * virtCCA's {@code /dev/tsi} has no extend request: the uapi header defines
+     * {@code struct virtcca_cvm_measurement_extend} but no ioctl for it (TMM_GET_TSI_VERSION,
+     * TMM_GET_ATTESTATION_TOKEN, TMM_GET_DEVICE_CERT, the migration and data-key requests only);
+     * the kernel's {@code tsi_measurement_extend} SMC wrapper is not reachable from user space.
+     */
+    @Override
+    public MeasurementExtension extend(MeasurementEvent event) {
+        return new MeasurementExtension.Unsupported(NAME + ": /dev/tsi offers no measurement-extend ioctl (the TSI"
+                + " extend call is kernel-only); REM[" + event.rem() + "] stays as booted");
     }
 
     @Override

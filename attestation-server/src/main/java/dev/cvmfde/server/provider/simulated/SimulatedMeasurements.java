@@ -59,6 +59,20 @@ record SimulatedMeasurements(byte[] rim, List<byte[]> rems) {
                 IntStream.range(0, Replayer.REM_COUNT).mapToObj(i -> rems.get(i).value()).toList());
     }
 
+    /**
+     * These measurements with REM[{@code rem}] extended by {@code data} as a CCA realm's
+     * RSI_MEASUREMENT_EXTEND does it: REM = H(REM ‖ H(data)) in the bank's algorithm.
+     */
+    SimulatedMeasurements extended(int rem, byte[] data) {
+        java.security.MessageDigest h = BANK.newMessageDigest();
+        byte[] measurement = h.digest(data);
+        h.update(rems.get(rem));
+        h.update(measurement);
+        List<byte[]> next = new java.util.ArrayList<>(rems);
+        next.set(rem, h.digest());
+        return new SimulatedMeasurements(rim, next);
+    }
+
     @Override
     public byte[] rim() {
         return rim.clone();

@@ -14,6 +14,8 @@ import dev.cvmfde.protocol.token.SoftwareComponent;
 import dev.cvmfde.refvalues.eventlog.EventLogException;
 import dev.cvmfde.server.provider.EvidenceException;
 import dev.cvmfde.server.provider.EvidenceProvider;
+import dev.cvmfde.server.provider.MeasurementEvent;
+import dev.cvmfde.server.provider.MeasurementExtension;
 import dev.cvmfde.server.provider.RawEvidence;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -53,7 +55,8 @@ public final class SimulatedProvider implements EvidenceProvider {
 
     private final SimulatedIdentity identity;
     private final Optional<byte[]> eventLog;
-    private final SimulatedMeasurements measurements;
+    /** Replaced (never changed) by {@link #extend}; a token reads it once. */
+    private volatile SimulatedMeasurements measurements;
     /** The RAK as JCA keys of {@link EcCrypto}'s provider, converted once. */
     private final KeyPair rak;
     /**
@@ -81,7 +84,8 @@ public final class SimulatedProvider implements EvidenceProvider {
         this.rak = new KeyPair(EcCrypto.publicKey((ECPublicKey) rakJdk.getPublic()),
                 EcCrypto.privateKey((ECPrivateKey) rakJdk.getPrivate()));
         try {
-            this.platformToken = builder().realm(realmClaims(new byte[RealmClaims.CHALLENGE_BYTES]), CoseAlgorithm.ES384, rak)
+            this.platformToken = builder().realm(realmClaims(new byte[RealmClaims.CHALLENGE_BYTES], measurements),
+                            CoseAlgorithm.ES384, rak)
                     .platform(platformClaims(), CoseAlgorithm.ES384, identity.cpakKeyPair())
                     .buildPlatform();
         } catch (GeneralSecurityException e) {
@@ -103,7 +107,7 @@ public final class SimulatedProvider implements EvidenceProvider {
     public RawEvidence collect(byte[] challenge) throws EvidenceException {
         byte[] copy = EvidenceProvider.requireChallenge(NAME, challenge);
         try {
-            byte[] token = builder().realm(realmClaims(copy), CoseAlgorithm.ES384, rak)
+            byte[] token = builder().realm(realmClaims(copy, measurements), CoseAlgorithm.ES384, rak)
                     .signedPlatform(platformToken)
                     .build();
             return new RawEvidence(NAME, token, eventLog, List.of());
@@ -118,11 +122,26 @@ public final class SimulatedProvider implements EvidenceProvider {
         return builder;
     }
 
-    private RealmClaims realmClaims(byte[] challenge) {
+    /**
+     * Extends the simulated realm's REM as RSI_MEASUREMENT_EXTEND would: every token from now on
+     * reports the new value. The event log stays the boot's (as a real CCEL, which only firmware
+     * and the boot chain write), so a verifier's replay no longer gives the token's REM. The
+     * registers live in this object, as a realm's live in the realm: a new provider made from the
+     * same identity starts from the boot's values again (the simulated TEE proves nothing anyway).
+     */
+    @Override
+    public synchronized MeasurementExtension extend(MeasurementEvent event) {
+        measurements = measurements.extended(event.rem(), event.data());
+        MeasurementExtension.Extended done = new MeasurementExtension.Extended(event.rem(), measurements.rems().get(event.rem()));
+        LOG.log(Level.INFO, "simulated: extended {0} ({1})", done, event.text());
+        return done;
+    }
+
+    private RealmClaims realmClaims(byte[] challenge, SimulatedMeasurements now) {
         return new RealmClaims(Optional.of(SimulatedTee.REALM_PROFILE), challenge, new byte[RealmClaims.CHALLENGE_BYTES],
                 SimulatedMeasurements.CLAIM_ALGORITHM,
                 RealmAttestationKey.of(rak.getPublic(), RakEncoding.COSE_KEY),
-                measurements.rim(), measurements.rems(), SimulatedMeasurements.CLAIM_ALGORITHM);
+                now.rim(), now.rems(), SimulatedMeasurements.CLAIM_ALGORITHM);
     }
 
     private PlatformClaims platformClaims() {

@@ -3,6 +3,7 @@ package dev.cvmfde.server.provider.simulated;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +27,8 @@ import dev.cvmfde.refvalues.eventlog.SpecIdEvent;
 import dev.cvmfde.server.provider.EvidenceException;
 import dev.cvmfde.server.provider.EvidenceProvider;
 import dev.cvmfde.server.provider.EvidenceProviders;
+import dev.cvmfde.server.provider.MeasurementEvent;
+import dev.cvmfde.server.provider.MeasurementExtension;
 import dev.cvmfde.server.provider.ProviderOptions;
 import dev.cvmfde.server.provider.RawEvidence;
 import java.io.ByteArrayOutputStream;
@@ -121,6 +124,26 @@ class SimulatedProviderTest {
         assertTrue(token.platform().orElseThrow().envelope().verify(identity.cpakPublic().toECPublicKey()).isValid());
         assertFalse(token.platform().orElseThrow().envelope().verify(SimulatedIdentity.generate().cpakPublic()
                 .toECPublicKey()).isValid(), "another identity's CPAK must not verify it");
+    }
+
+    @Test
+    void extend_keyConsumed_laterTokensReportExtendedRem3OnlyLogUnchanged() throws Exception {
+        SimulatedProvider provider = provider(SimulatedIdentity.generate(), Optional.of(ccelLog(EVENTS)));
+        RealmClaims before = CcaTokenDecoder.decode(provider.collect(challenge()).token()).realm().unverifiedClaims();
+
+        MeasurementExtension result = provider.extend(MeasurementEvent.KEY_CONSUMED);
+
+        // REM[3] = SHA-256(zeros ‖ SHA-256(event text)), as RSI_MEASUREMENT_EXTEND would do it
+        byte[] expected = extend(MeasurementEvent.KEY_CONSUMED.text());
+        assertArrayEquals(expected, assertInstanceOf(MeasurementExtension.Extended.class, result).value());
+        RawEvidence after = provider.collect(challenge());
+        RealmClaims realm = CcaTokenDecoder.decode(after.token()).realm().unverifiedClaims();
+        assertArrayEquals(expected, realm.rems().get(3));
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(before.rems().get(i), realm.rems().get(i), "REM[" + i + "]");
+        }
+        assertArrayEquals(before.rim(), realm.rim());
+        assertArrayEquals(ccelLog(EVENTS), after.eventLog().orElseThrow(), "the boot's event log is reported unchanged");
     }
 
     @Test
