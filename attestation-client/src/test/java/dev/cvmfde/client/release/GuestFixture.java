@@ -12,6 +12,7 @@ import dev.cvmfde.refvalues.predict.BootChain;
 import dev.cvmfde.refvalues.predict.EventLogPredictor;
 import dev.cvmfde.refvalues.predict.MeasuredFile;
 import dev.cvmfde.server.AttestationServer;
+import dev.cvmfde.server.ConnectionLimits;
 import dev.cvmfde.server.RunningServer;
 import dev.cvmfde.server.ServerConfig;
 import dev.cvmfde.server.UnlockOutcome;
@@ -117,7 +118,9 @@ final class GuestFixture {
                 VerifierTrust.pinned(PinnedVerifierKey.read(pinned)), key -> {
                     received.add(key.copy());
                     return outcome;
-                }).withReadTimeout(Duration.ofSeconds(30)).withEvidenceRequestsPerSecond(1000);
+                }).withReadTimeout(Duration.ofSeconds(30))
+                .withLimits(ConnectionLimits.defaults().withEvidenceRequestsPerSecond(1000)
+                        .withEvidenceRequestsPerSecondPerSource(1000));
         return AttestationServer.start(config);
     }
 

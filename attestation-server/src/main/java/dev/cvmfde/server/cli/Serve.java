@@ -3,6 +3,7 @@ package dev.cvmfde.server.cli;
 import dev.cvmfde.protocol.release.KeyMaterialException;
 import dev.cvmfde.protocol.release.PinnedVerifierKey;
 import dev.cvmfde.server.AttestationServer;
+import dev.cvmfde.server.ConnectionLimits;
 import dev.cvmfde.server.RunningServer;
 import dev.cvmfde.server.ServerConfig;
 import dev.cvmfde.server.ServerOutcome;
@@ -68,8 +69,9 @@ final class Serve {
             config = ServerConfig.of(bind, provider, trust, output)
                     .withReadTimeout(options.readTimeout)
                     .withSessionTimeout(options.sessionTimeout)
-                    .withMaxConnections(options.maxConnections)
-                    .withEvidenceRequestsPerSecond(options.evidenceRequestsPerSecond);
+                    .withLimits(new ConnectionLimits(options.maxConnections, options.maxConnectionsPerSource,
+                            options.maxQueuedConnections, options.evidenceRequestsPerSecond,
+                            options.evidenceRequestsPerSecondPerSource));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -58,14 +58,30 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
         this.context = context;
     }
 
+    /** A connection that waited in the queue is already active when its handlers are added. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isActive()) {
+            start(ctx);
+        }
+        super.handlerAdded(ctx);
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        start(ctx);
+        super.channelActive(ctx);
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (sessionDeadline != null) {
+            return;
+        }
         peer = String.valueOf(ctx.channel().remoteAddress());
         long millis = context.sessionTimeout().toMillis();
         sessionDeadline = ctx.executor().schedule(() -> fail(ctx, "session timeout: connection open longer than "
                 + human(context.sessionTimeout())), millis, TimeUnit.MILLISECONDS);
         LOG.log(Level.DEBUG, "{0}: connected", peer);
-        super.channelActive(ctx);
     }
 
     @Override
@@ -93,9 +109,20 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
     }
 
     private void onRequest(ChannelHandlerContext ctx, EvidenceRequest request) {
-        if (!context.requestRate().tryAcquire(System.nanoTime())) {
-            fail(ctx, "rate limit: more evidence requests than the server answers per second; try again shortly");
-            return;
+        java.net.InetAddress source = ((java.net.InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        switch (context.limiter().tryEvidenceRequest(source, System.nanoTime())) {
+            case SOURCE_RATE -> {
+                fail(ctx, "rate limit: more evidence requests from this source than the server answers per second"
+                        + " (evidenceRequestsPerSecondPerSource); try again shortly");
+                return;
+            }
+            case OVERALL_RATE -> {
+                fail(ctx, "rate limit: more evidence requests than the server answers per second"
+                        + " (evidenceRequestsPerSecond); try again shortly");
+                return;
+            }
+            case ALLOWED -> {
+            }
         }
         state = State.COLLECTING;
         nonce = request.nonce();
