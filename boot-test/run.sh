@@ -200,8 +200,8 @@ fi
 if [[ $TWIN != negative ]]; then
   # a key that does not open the volume first: the guest must report it and keep waiting
   start_twin positive "" ""
-  release wrong-key "$HASH" "$K/wrong.key" 1
-  grep -q 'RELEASED BUT NOT UNLOCKED' "$WORK/positive.wrong-key.out" || fail_twin positive "wrong key: no 'RELEASED BUT NOT UNLOCKED'"
+  release wrong-key "$HASH" "$K/wrong.key" 4
+  grep -q 'guest reports (unauthenticated): unlock failed' "$WORK/positive.wrong-key.out" || fail_twin positive "wrong key: no 'guest reports (unauthenticated): unlock failed'"
   release right-key "$HASH" "$K/rootfs.key" 0
   finish_twin
   need_in_log positive "unlock FAILED"

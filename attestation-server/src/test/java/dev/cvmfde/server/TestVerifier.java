@@ -76,8 +76,8 @@ public final class TestVerifier implements AutoCloseable {
         return (Ack) reader.read(Expect.HOST_AWAITING_ACK);
     }
 
-    void refuse(String check, String message) throws IOException, WireException {
-        writer.write(new Refusal(List.of(new Refusal.Reason(check, message))));
+    void refuse(String... stages) throws IOException, WireException {
+        writer.write(new Refusal(List.of(stages)));
     }
 
     /** Request → evidence → release sealed to the evidence's key and this session's nonce → ack. */

@@ -22,7 +22,6 @@ import java.net.SocketAddress;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * One connection, one session: evidence request → evidence bound to a fresh ephemeral key →
@@ -206,9 +205,8 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
 
     private void onRefusal(ChannelHandlerContext ctx, Refusal refusal) {
         state = State.DONE;
-        String reasons = refusal.reasons().stream().map(r -> r.check() + ": " + r.message())
-                .collect(Collectors.joining("; "));
-        LOG.log(Level.WARNING, "{0}: the verifier refused to release the key: {1}", peer, reasons);
+        LOG.log(Level.WARNING, "{0}: the verifier refused to release the key: {1} (the details are in the verifier''s"
+                + " verdict table)", peer, String.join(", ", refusal.stages()));
         ctx.close();
     }
 
