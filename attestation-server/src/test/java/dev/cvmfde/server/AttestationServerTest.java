@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.protocol.release.EphemeralKeys;
 import dev.cvmfde.protocol.release.PinnedVerifierKey;
-import dev.cvmfde.protocol.release.ReleaseSealer;
+import dev.cvmfde.protocol.release.TestReleases;
 import dev.cvmfde.protocol.release.VerifierKeys;
 import dev.cvmfde.protocol.secret.KeyFile;
 import dev.cvmfde.protocol.secret.SecretBytes;
@@ -88,7 +88,7 @@ class AttestationServerTest {
             assertArrayEquals(ChallengeBinding.challenge(client.nonce, evidence.ephemeralKey()),
                     FakeTeeProvider.challengeIn(evidence.token()));
             assertEquals("fake.test", evidence.provider());
-            Ack ack = client.release(ReleaseSealer.seal(keyFile.passphrase(), evidence.ephemeralKey(), client.nonce, VERIFIER));
+            Ack ack = client.release(TestReleases.seal(keyFile.passphrase(), evidence.ephemeralKey(), client.nonce, VERIFIER));
             assertTrue(ack.unlocked());
             assertEquals("test volume opened", ack.detail());
         }
@@ -134,7 +134,7 @@ class AttestationServerTest {
         try (TestVerifier client = TestVerifier.connect(server.localAddress()); SecretBytes key = randomKey()) {
             client.requestEvidence();
             // The relay showed the verifier its own key instead of the guest's; the verifier sealed to it.
-            Ack ack = client.release(ReleaseSealer.seal(key, relayKey.toPublicJWK(), client.nonce, VERIFIER));
+            Ack ack = client.release(TestReleases.seal(key, relayKey.toPublicJWK(), client.nonce, VERIFIER));
             assertFalse(ack.unlocked());
             assertTrue(ack.detail().contains("key_binding"), ack.detail());
         }
@@ -149,7 +149,7 @@ class AttestationServerTest {
         String recorded;
         try (TestVerifier earlier = TestVerifier.connect(server.localAddress()); SecretBytes key = randomKey()) {
             Evidence evidence = earlier.requestEvidence();
-            recorded = ReleaseSealer.seal(key, evidence.ephemeralKey(), earlier.nonce, VERIFIER);
+            recorded = TestReleases.seal(key, evidence.ephemeralKey(), earlier.nonce, VERIFIER);
         }
         try (TestVerifier replayer = TestVerifier.connect(server.localAddress())) {
             replayer.requestEvidence();
@@ -216,7 +216,7 @@ class AttestationServerTest {
                 new FakeTeeProvider(), VerifierTrust.insecureAnyVerifier(), sink));
         try (TestVerifier client = TestVerifier.connect(server.localAddress()); SecretBytes key = randomKey()) {
             client.requestEvidence();
-            Ack ack = client.release(ReleaseSealer.seal(key, EphemeralKeys.generate().toPublicJWK(), client.nonce,
+            Ack ack = client.release(TestReleases.seal(key, EphemeralKeys.generate().toPublicJWK(), client.nonce,
                     VerifierKeys.generate()));
             assertTrue(ack.detail().contains("key_binding"), ack.detail());
         }

@@ -1,7 +1,7 @@
 package dev.cvmfde.server;
 
 import com.nimbusds.jose.jwk.ECKey;
-import dev.cvmfde.protocol.release.ReleaseSealer;
+import dev.cvmfde.protocol.release.TestReleases;
 import dev.cvmfde.protocol.secret.SecretBytes;
 import dev.cvmfde.protocol.wire.Ack;
 import dev.cvmfde.protocol.wire.Evidence;
@@ -89,7 +89,7 @@ public final class TestVerifier implements AutoCloseable {
     /** After {@link #sendRequest()}: evidence → release sealed to its key and the request's nonce → ack. */
     public Ack finishExchange(SecretBytes key, ECKey signingKey) throws IOException, WireException {
         Evidence evidence = (Evidence) reader.read(Expect.HOST_AWAITING_EVIDENCE);
-        return release(ReleaseSealer.seal(key, evidence.ephemeralKey(), nonce, signingKey));
+        return release(TestReleases.seal(key, evidence.ephemeralKey(), nonce, signingKey));
     }
 
     InputStream in() throws IOException {

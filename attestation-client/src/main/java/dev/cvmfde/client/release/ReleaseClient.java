@@ -10,7 +10,6 @@ import dev.cvmfde.client.verify.Refused;
 import dev.cvmfde.client.verify.Stage;
 import dev.cvmfde.client.verify.Verifier;
 import dev.cvmfde.client.verify.VerifierException;
-import dev.cvmfde.protocol.release.ReleaseSealer;
 import dev.cvmfde.protocol.secret.SecretBytes;
 import dev.cvmfde.protocol.wire.Ack;
 import dev.cvmfde.protocol.wire.Evidence;
@@ -53,7 +52,7 @@ public final class ReleaseClient {
 
     private final InetSocketAddress guest;
     private final ReleasePolicy policy;
-    private final ReleaseSealer.Signer signer;
+    private final KeyRelease.Signer signer;
     private final Duration timeout;
     private final int retries;
     private final Consumer<String> progress;
@@ -71,7 +70,7 @@ public final class ReleaseClient {
         if (!signingKey.isPrivate()) {
             throw new IllegalArgumentException("the verifier signing key needs its private part");
         }
-        this.signer = ReleaseSealer.signer(signingKey); // parsed and made a JCA/Nimbus signer once
+        this.signer = KeyRelease.signer(signingKey); // parsed and made a JCA/Nimbus signer once
         if (timeout == null || timeout.toMillis() < 1 || timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new IllegalArgumentException("timeout is " + timeout + "; 1 ms to " + MAX_TIMEOUT.toMinutes()
                     + " min is allowed");

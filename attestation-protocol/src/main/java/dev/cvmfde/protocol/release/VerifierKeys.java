@@ -8,7 +8,6 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.cvmfde.protocol.files.AtomicFiles;
 import dev.cvmfde.protocol.release.internal.PublicKeyPem;
-import dev.cvmfde.protocol.release.internal.ReleaseFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
