@@ -67,7 +67,7 @@ public final class ReleaseCommand implements Callable<Integer> {
             description = "The guest's attestation server (port default 7220; IPv6 as [addr]:port).")
     String server;
 
-    @Option(names = "--key-file", required = true, paramLabel = "FILE", description = "The disk key to release (raw or IBM base64 form).")
+    @Option(names = "--key-file", required = true, paramLabel = "FILE", description = "The disk key to release (raw or IBM base64 form; mode 0600, a key file group or others may read is refused).")
     Path keyFile;
 
     @Option(names = "--signing-key", required = true, paramLabel = "FILE",

@@ -80,6 +80,9 @@ final class GuestFixture {
         RANDOM.nextBytes(dek);
         base64Key = Files.writeString(dir.resolve("dek.b64"), Base64.getEncoder().encodeToString(dek),
                 StandardCharsets.US_ASCII);
+        // key files are refused unless only their owner can read them (as ssh does)
+        Files.setPosixFilePermissions(rawKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(base64Key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     static Digest sha256(String s) {

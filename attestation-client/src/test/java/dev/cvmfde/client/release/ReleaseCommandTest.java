@@ -165,6 +165,9 @@ class ReleaseCommandTest {
     void release_badKeyFiles_exit1WithKeyFileErrorBeforeConnecting() throws Exception {
         Path newline = Files.writeString(dir.resolve("nl.b64"), Files.readString(f.base64Key) + "\n");
         Path tooShort = Files.writeString(dir.resolve("short.b64"), "QUJD");
+        for (Path p : List.of(newline, tooShort)) { // owner-only, so the content is what gets refused
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
         try (ServerSocket nobody = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", nobody.getLocalPort());
             for (Path bad : List.of(newline, tooShort, dir.resolve("missing.key"))) {
@@ -175,6 +178,26 @@ class ReleaseCommandTest {
             assertTrue(CliRun.of(f.releaseArgs(address, f.hashJson, newline)).err().contains("newline"));
             assertTrue(CliRun.of(f.releaseArgs(address, f.hashJson, tooShort)).err().contains("32 to 512"));
         }
+    }
+
+    @Test
+    void release_groupOrWorldReadableKeyFiles_exit1NamingModeBeforeConnecting() throws Exception {
+        try (ServerSocket nobody = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", nobody.getLocalPort());
+            for (String mode : List.of("rw-r--r--", "rw-r-----")) {
+                Files.setPosixFilePermissions(f.rawKey, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+                CliRun run = CliRun.of(f.releaseArgs(address, f.hashJson, f.rawKey));
+                assertEquals(1, run.exit(), run.toString());
+                assertTrue(run.err().contains(f.rawKey + " has mode 0") && run.err().contains("(" + mode + ")")
+                        && run.err().contains("chmod 600"), run.err());
+            }
+            Files.setPosixFilePermissions(f.rawKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(f.signingKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            CliRun run = CliRun.of(f.releaseArgs(address, f.hashJson, f.rawKey));
+            assertEquals(1, run.exit(), run.toString());
+            assertTrue(run.err().contains("signing key " + f.signingKey + " has mode 0644"), run.err());
+        }
+        assertTrue(f.received.isEmpty());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.cvmfde.server.cli;
 
+import dev.cvmfde.protocol.secret.KeyFileException;
+import dev.cvmfde.protocol.secret.KeyFileMode;
 import dev.cvmfde.protocol.release.KeyMaterialException;
 import dev.cvmfde.protocol.release.PinnedVerifierKey;
 import dev.cvmfde.server.AttestationServer;
@@ -123,6 +125,11 @@ final class Serve {
             if (!Files.isRegularFile(file)) {
                 throw new UsageException(file + " is not a readable file");
             }
+        }
+        try {
+            KeyFileMode.requireOwnerOnly(options.tlsKey, "TLS private key --tls-key");
+        } catch (KeyFileException e) {
+            throw new ServerStartException(e.getMessage(), e);
         }
         try {
             return config.withTls(SslContextBuilder.forServer(options.tlsCert.toFile(), options.tlsKey.toFile()).build());

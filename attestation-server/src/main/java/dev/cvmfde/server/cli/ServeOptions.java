@@ -47,7 +47,7 @@ final class ServeOptions {
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve TLS with this certificate chain (PEM).")
     Path tlsCert;
 
-    @Option(names = "--tls-key", paramLabel = "PEM", description = "The TLS private key (PKCS#8 PEM, unencrypted).")
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The TLS private key (PKCS#8 PEM, unencrypted; mode 0600, group/other access is refused).")
     Path tlsKey;
 
     @Option(names = "--read-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,

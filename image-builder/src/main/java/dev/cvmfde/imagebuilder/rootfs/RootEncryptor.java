@@ -22,6 +22,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.protocol.baseline.BaselineSignature;
 import dev.cvmfde.protocol.secret.KeyFile;
 import dev.cvmfde.protocol.secret.KeyFileException;
+import dev.cvmfde.protocol.secret.KeyFileMode;
 import dev.cvmfde.refvalues.eventlog.EventLogException;
 import dev.cvmfde.refvalues.eventlog.EventLogWriter;
 import dev.cvmfde.refvalues.hashjson.Baseline;
@@ -60,6 +61,9 @@ public final class RootEncryptor {
     public static EncryptResult encrypt(EncryptRequest r, ProgressListener progress)
             throws IOException, EncryptException, LuksException, KeyFileException, EventLogException {
         Baseline input = readBaseline(r.baseline());
+        if (r.signWith().isPresent()) {
+            requireOwnerOnly(r.signWith().get()); // before any work, not only when the baseline is signed
+        }
         List<Path> inputs = List.of(r.input(), r.baseline(), r.keyFile(), r.verifierKey());
         Path outDir = r.output().toAbsolutePath().getParent();
         LuksOptions options = LuksOptions.luks2().withKdf(r.kdf());
@@ -116,6 +120,7 @@ public final class RootEncryptor {
 
     /** The detached JWS over the exact hash.json bytes, by the private EC JWK in {@code jwkFile}. */
     private static String sign(byte[] hashJson, Path jwkFile) throws IOException, EncryptException {
+        requireOwnerOnly(jwkFile);
         String text;
         try (java.io.InputStream in = Files.newInputStream(jwkFile)) {
             byte[] b = in.readNBytes(MAX_SIGNING_KEY_BYTES + 1);
@@ -132,6 +137,15 @@ public final class RootEncryptor {
             // the parser's message could quote key material: name the file and the kind of problem only
             throw new EncryptException(EncryptException.Step.BASELINE, "--sign-with " + jwkFile
                     + ": not a private EC JWK on P-256 or P-384 (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** A baseline signing key that group or others may read is refused, as ssh refuses such a key. */
+    private static void requireOwnerOnly(Path jwkFile) throws EncryptException {
+        try {
+            KeyFileMode.requireOwnerOnly(jwkFile, "--sign-with key");
+        } catch (KeyFileException e) {
+            throw new EncryptException(EncryptException.Step.BASELINE, e.getMessage(), e);
         }
     }
 

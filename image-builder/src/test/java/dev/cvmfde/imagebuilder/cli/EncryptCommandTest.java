@@ -60,6 +60,7 @@ class EncryptCommandTest {
         byte[] k = new byte[32];
         new SecureRandom().nextBytes(k);
         Files.write(key, k);
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         verifierKey = writeVerifierKey(dir.resolve("verifier.pub.pem"));
         Path runtime = fakeRuntime(dir.resolve("runtime"));
         Path baseline = dir.resolve("hash.json");
@@ -67,6 +68,7 @@ class EncryptCommandTest {
                 DigestAlgorithm.SHA256, false), baseline);
         signer = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).generate();
         Path signingKey = Files.writeString(dir.resolve("build.jwk"), signer.toJSONString());
+        Files.setPosixFilePermissions(signingKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Path outDir = Files.createDirectories(dir.resolve("out"));
         output = outDir.resolve("encrypted.qcow2");
         CliRun.Result r = CliRun.ok("encrypt", "--input", input.toString(), "--baseline", baseline.toString(),
