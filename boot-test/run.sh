@@ -15,7 +15,7 @@
 #                         reference-values measure/predict (what the builder does, by hand)
 #      then the simulated TEE's identity goes to the boot partition as cvm-fde/simulated-identity/
 #   5. positive twin: boot.sh --hostfwd P:7220; when the console shows "fde: <IP>:7220",
-#      attestation-client release with a WRONG key must exit 1 (the guest reports "unlock FAILED"
+#      attestation-client release with a WRONG key must exit 4 (the guest reports "unlock FAILED"
 #      and keeps waiting), then with the right key exit 0; the guest must print
 #      "CVMFDE-MARKER: root is /dev/mapper/encroot" and "CVMFDE-DM: encroot"
 #   6. negative twin: short agent waits (cvmfde.verifier_wait=10s, give_up=30s); no verifier in
