@@ -8,19 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.protocol.release.ReleaseFormat;
 import dev.cvmfde.protocol.secret.SecretBytes;
+import dev.cvmfde.protocol.testing.ExportedApi;
 import dev.cvmfde.server.AttestationServer;
-import java.io.IOException;
 import java.lang.reflect.Executable;
-import java.lang.reflect.Modifier;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,15 +33,10 @@ class SealingApiTest {
     void exportedPackages_noPublicMethodTakesAKeyAndASigningKey() throws Exception {
         List<String> offending = new ArrayList<>();
         for (Class<?> anchor : List.of(LoopbackVerifier.class, AttestationServer.class, ReleaseFormat.class)) {
-            for (Class<?> type : exportedPublicClasses(anchor)) {
-                List<Executable> members = new ArrayList<>(Arrays.asList(type.getDeclaredMethods()));
-                members.addAll(Arrays.asList(type.getDeclaredConstructors()));
-                for (Executable m : members) {
-                    List<Class<?>> params = Arrays.asList(m.getParameterTypes());
-                    if (Modifier.isPublic(m.getModifiers()) && params.contains(SecretBytes.class)
-                            && params.contains(ECKey.class)) {
-                        offending.add(m.toString());
-                    }
+            for (Executable m : ExportedApi.publicMembers(anchor)) {
+                List<Class<?>> params = Arrays.asList(m.getParameterTypes());
+                if (params.contains(SecretBytes.class) && params.contains(ECKey.class)) {
+                    offending.add(m.toString());
                 }
             }
         }
@@ -72,38 +62,5 @@ class SealingApiTest {
     void loopbackVerifier_eachInstance_ownKey() {
         assertFalse(LoopbackVerifier.withThrowawayKey().publicKey()
                 .equals(LoopbackVerifier.withThrowawayKey().publicKey()));
-    }
-
-    /** Public top-level and nested classes of {@code anchor}'s module outside any {@code internal} package. */
-    private static List<Class<?>> exportedPublicClasses(Class<?> anchor) throws IOException, URISyntaxException {
-        Path root = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
-        List<String> names = new ArrayList<>();
-        if (Files.isDirectory(root)) {
-            try (Stream<Path> files = Files.walk(root)) {
-                files.map(root::relativize).map(Path::toString).forEach(names::add);
-            }
-        } else {
-            try (var jar = new java.util.jar.JarFile(root.toFile())) {
-                jar.stream().map(java.util.jar.JarEntry::getName).forEach(names::add);
-            }
-        }
-        List<Class<?>> classes = new ArrayList<>();
-        for (String name : names) {
-            String n = name.replace('\\', '/');
-            if (!n.startsWith("dev/cvmfde/") || !n.endsWith(".class") || n.contains("/internal/")) {
-                continue;
-            }
-            try {
-                Class<?> c = Class.forName(n.substring(0, n.length() - ".class".length()).replace('/', '.'), false,
-                        SealingApiTest.class.getClassLoader());
-                if (Modifier.isPublic(c.getModifiers())) {
-                    classes.add(c);
-                }
-            } catch (ClassNotFoundException | LinkageError e) {
-                throw new AssertionError("cannot load " + n, e);
-            }
-        }
-        assertFalse(classes.isEmpty(), "no classes found under " + root);
-        return classes;
     }
 }
