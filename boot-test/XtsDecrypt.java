@@ -21,6 +21,7 @@ public final class XtsDecrypt {
             System.err.println("usage: XtsDecrypt VOLUME_KEY_FILE SECTOR_SIZE PAYLOAD_OFFSET IN OUT");
             System.exit(2);
         }
+        dev.cvmfde.protocol.secret.KeyFileMode.requireOwnerOnly(Path.of(args[0]), "volume key file");
         byte[] key = Files.readAllBytes(Path.of(args[0]));
         int sector = Integer.parseInt(args[1]);
         long offset = Long.parseLong(args[2]);

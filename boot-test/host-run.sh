@@ -174,7 +174,7 @@ never() { ! grep -qF -- "$1" "$WORK/host-$AGENT_NAME.agent.log" || fail "agent l
 # ---------------------------------------------------------------- 2: genuine baseline
 head -c 32 /dev/urandom >"$K/wrong.key"; chmod 600 "$K/wrong.key"
 start_agent genuine ""
-release wrong-key "$HASH" "$K/wrong.key" 1
+release wrong-key "$HASH" "$K/wrong.key" 4
 release right-key "$HASH" "$K/rootfs.key" 0
 agent_exit 0
 need "NO KERNEL: host run against the volume file"

@@ -20,7 +20,7 @@
 #      cvm-fde/simulated-identity/; every release pins keys/sim-anchor/ (--simulated-anchor) and
 #      the build key (--baseline-signer) and skips no check
 #   5. positive twin: boot.sh --hostfwd P:7220; when the console shows "fde: <IP>:7220",
-#      attestation-client release with a WRONG key must exit 1 (the guest reports "unlock FAILED"
+#      attestation-client release with a WRONG key must exit 4 (the guest reports "unlock FAILED"
 #      and keeps waiting), then with the right key exit 0; the guest must print
 #      "CVMFDE-MARKER: root is /dev/mapper/encroot" and "CVMFDE-DM: encroot"
 #   6. negative twin: short agent waits (cvmfde.verifier_wait=10s, give_up=30s); no verifier in
@@ -257,8 +257,8 @@ fi
 if [[ $TWIN == both || $TWIN == positive ]]; then
   # a key that does not open the volume first: the guest must report it and keep waiting
   start_twin positive "" ""
-  release wrong-key "$HASH" "$K/wrong.key" 1
-  grep -q 'RELEASED BUT NOT UNLOCKED' "$WORK/positive.wrong-key.out" || fail_twin positive "wrong key: no 'RELEASED BUT NOT UNLOCKED'"
+  release wrong-key "$HASH" "$K/wrong.key" 4
+  grep -q 'guest reports (unauthenticated): unlock failed' "$WORK/positive.wrong-key.out" || fail_twin positive "wrong key: no 'guest reports (unauthenticated): unlock failed'"
   release right-key "$HASH" "$K/rootfs.key" 0
   finish_twin
   need_in_log positive "unlock FAILED"

@@ -46,7 +46,7 @@ e2fsck -fy "$WORK/p2.img" >/dev/null 2>&1 || true
 e2fsck -fn "$WORK/p2.img" >/dev/null 2>&1 || die "root filesystem has errors"
 resize2fs "$WORK/p2.img" "$(( P2_SECTORS / 2048 - REDUCE_MIB ))M" >/dev/null 2>&1 || die "resize2fs failed"
 truncate -s $((P2_SECTORS * 512)) "$WORK/p2.img"   # resize2fs shrank the file too: restore
-head -c 32 /dev/urandom >"$WORK/test-key.bin"
+(umask 077; head -c 32 /dev/urandom >"$WORK/test-key.bin")
 cryptsetup reencrypt --encrypt --type luks2 --reduce-device-size "${REDUCE_MIB}M" \
   --key-file "$WORK/test-key.bin" --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
   --uuid "$LUKS_UUID" --batch-mode "$WORK/p2.img" >/dev/null || die "reencrypt failed"

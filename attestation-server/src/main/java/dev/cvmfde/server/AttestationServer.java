@@ -2,9 +2,9 @@ package dev.cvmfde.server;
 
 import dev.cvmfde.server.internal.GuestChannelInitializer;
 import dev.cvmfde.server.internal.ReleaseGate;
-import dev.cvmfde.server.internal.RequestRate;
 import dev.cvmfde.server.internal.ServerLog;
 import dev.cvmfde.server.internal.SessionContext;
+import dev.cvmfde.server.internal.SourceLimiter;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -59,7 +59,7 @@ public final class AttestationServer {
         SessionContext context = new SessionContext(config.provider(), evidence,
                 new ReleaseGate(config.verifierTrust(), config.keySink(), config.clock(),
                         () -> running.get().stopAccepting()), unlock,
-                new RequestRate(config.evidenceRequestsPerSecond(), System.nanoTime()),
+                new SourceLimiter<>(config.limits(), System.nanoTime()),
                 config.readTimeout(), config.sessionTimeout(),
                 (detail, verifier) -> running.get().unlocked(detail, verifier));
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -67,7 +67,7 @@ public final class AttestationServer {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new GuestChannelInitializer(context, config.tls(), config.maxConnections(), connections));
+                .childHandler(new GuestChannelInitializer(context, config.tls(), connections));
         Channel listener;
         try {
             listener = bootstrap.bind(config.bindAddress()).syncUninterruptibly().channel();

@@ -20,25 +20,19 @@ import java.util.Optional;
  *     message (evidence request, then release/refusal); the connection is then closed
  * @param sessionTimeout the longest a connection may last, whatever it does (stops a peer that
  *     trickles one byte at a time)
- * @param maxConnections connections served at once; more are closed as soon as they are accepted
+ * @param limits connections and evidence requests allowed overall and per source, and the queue
+ *     for connections that arrive while every slot is busy ({@link ConnectionLimits})
  * @param tls a server {@link SslContext} to wrap every connection in TLS, or empty for plain TCP
  * @param clock checks the release's {@code iat}/{@code exp}
- * @param evidenceRequestsPerSecond evidence requests served per second over all connections (burst
- *     as many); a request beyond it closes its connection without asking the TEE
  */
 public record ServerConfig(InetSocketAddress bindAddress, EvidenceProvider provider, VerifierTrust verifierTrust,
-                           KeySink keySink, Duration readTimeout, Duration sessionTimeout, int maxConnections,
-                           Optional<SslContext> tls, Clock clock, int evidenceRequestsPerSecond) {
+                           KeySink keySink, Duration readTimeout, Duration sessionTimeout, ConnectionLimits limits,
+                           Optional<SslContext> tls, Clock clock) {
 
     /** The reference virtCCA server's port. */
     public static final int DEFAULT_PORT = 7220;
-    public static final int DEFAULT_MAX_CONNECTIONS = 16;
-    /** Upper bound for {@code maxConnections}: a guest initramfs has little memory to spare. */
-    public static final int MAX_MAX_CONNECTIONS = 1024;
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(2);
-    public static final int DEFAULT_EVIDENCE_REQUESTS_PER_SECOND = 20;
-    public static final int MAX_EVIDENCE_REQUESTS_PER_SECOND = 10_000;
     /** Upper bound for both timeouts. */
     public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
 
@@ -51,55 +45,50 @@ public record ServerConfig(InetSocketAddress bindAddress, EvidenceProvider provi
         Objects.requireNonNull(clock, "clock");
         checkTimeout(readTimeout, "readTimeout");
         checkTimeout(sessionTimeout, "sessionTimeout");
-        if (maxConnections < 1 || maxConnections > MAX_MAX_CONNECTIONS) {
-            throw new IllegalArgumentException("maxConnections is " + maxConnections + "; 1 to "
-                    + MAX_MAX_CONNECTIONS + " are allowed");
-        }
-        if (evidenceRequestsPerSecond < 1 || evidenceRequestsPerSecond > MAX_EVIDENCE_REQUESTS_PER_SECOND) {
-            throw new IllegalArgumentException("evidenceRequestsPerSecond is " + evidenceRequestsPerSecond + "; 1 to "
-                    + MAX_EVIDENCE_REQUESTS_PER_SECOND + " are allowed");
-        }
+        Objects.requireNonNull(limits, "limits");
         if (tls.isPresent() && tls.get().isClient()) {
             throw new IllegalArgumentException("tls must be a server SslContext (SslContextBuilder.forServer)");
         }
     }
 
-    /** A plain-TCP configuration with the default timeouts and connection limit and the system clock. */
+    /** A plain-TCP configuration with the default timeouts and {@link ConnectionLimits#defaults()} and the system clock. */
     public static ServerConfig of(InetSocketAddress bindAddress, EvidenceProvider provider,
                                   VerifierTrust verifierTrust, KeySink keySink) {
         return new ServerConfig(bindAddress, provider, verifierTrust, keySink, DEFAULT_READ_TIMEOUT,
-                DEFAULT_SESSION_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Optional.empty(), Clock.systemUTC(),
-                DEFAULT_EVIDENCE_REQUESTS_PER_SECOND);
+                DEFAULT_SESSION_TIMEOUT, ConnectionLimits.defaults(), Optional.empty(), Clock.systemUTC());
     }
 
     public ServerConfig withReadTimeout(Duration timeout) {
-        return new ServerConfig(bindAddress, provider, verifierTrust, keySink, timeout, sessionTimeout,
-                maxConnections, tls, clock, evidenceRequestsPerSecond);
+        return new ServerConfig(bindAddress, provider, verifierTrust, keySink, timeout, sessionTimeout, limits, tls, clock);
     }
 
     public ServerConfig withSessionTimeout(Duration timeout) {
-        return new ServerConfig(bindAddress, provider, verifierTrust, keySink, readTimeout, timeout,
-                maxConnections, tls, clock, evidenceRequestsPerSecond);
+        return new ServerConfig(bindAddress, provider, verifierTrust, keySink, readTimeout, timeout, limits, tls, clock);
     }
 
+    public ServerConfig withLimits(ConnectionLimits newLimits) {
+        return new ServerConfig(bindAddress, provider, verifierTrust, keySink, readTimeout, sessionTimeout, newLimits,
+                tls, clock);
+    }
+
+    /** Shorthand for {@code withLimits(limits().withMaxConnections(max))}. */
     public ServerConfig withMaxConnections(int max) {
-        return new ServerConfig(bindAddress, provider, verifierTrust, keySink, readTimeout, sessionTimeout,
-                max, tls, clock, evidenceRequestsPerSecond);
+        return withLimits(limits.withMaxConnections(max));
+    }
+
+    /** Shorthand for {@code withLimits(limits().withEvidenceRequestsPerSecond(perSecond))} (all sources together). */
+    public ServerConfig withEvidenceRequestsPerSecond(int perSecond) {
+        return withLimits(limits.withEvidenceRequestsPerSecond(perSecond));
     }
 
     public ServerConfig withTls(SslContext serverContext) {
-        return new ServerConfig(bindAddress, provider, verifierTrust, keySink, readTimeout, sessionTimeout,
-                maxConnections, Optional.of(serverContext), clock, evidenceRequestsPerSecond);
+        return new ServerConfig(bindAddress, provider, verifierTrust, keySink, readTimeout, sessionTimeout, limits,
+                Optional.of(serverContext), clock);
     }
 
     public ServerConfig withClock(Clock newClock) {
-        return new ServerConfig(bindAddress, provider, verifierTrust, keySink, readTimeout, sessionTimeout,
-                maxConnections, tls, newClock, evidenceRequestsPerSecond);
-    }
-
-    public ServerConfig withEvidenceRequestsPerSecond(int perSecond) {
-        return new ServerConfig(bindAddress, provider, verifierTrust, keySink, readTimeout, sessionTimeout,
-                maxConnections, tls, clock, perSecond);
+        return new ServerConfig(bindAddress, provider, verifierTrust, keySink, readTimeout, sessionTimeout, limits, tls,
+                newClock);
     }
 
     private static void checkTimeout(Duration timeout, String name) {

@@ -1,7 +1,7 @@
 package dev.cvmfde.server;
 
 import com.nimbusds.jose.jwk.ECKey;
-import dev.cvmfde.protocol.release.ReleaseSealer;
+import dev.cvmfde.protocol.release.TestReleases;
 import dev.cvmfde.protocol.secret.SecretBytes;
 import dev.cvmfde.protocol.wire.Ack;
 import dev.cvmfde.protocol.wire.Evidence;
@@ -16,6 +16,7 @@ import dev.cvmfde.protocol.wire.WireException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -51,11 +52,29 @@ public final class TestVerifier implements AutoCloseable {
         return new TestVerifier(new Socket(server.getAddress(), server.getPort()));
     }
 
+    /** Connects from {@code source} (e.g. 127.0.0.3: Linux routes all of 127/8 to loopback), as another host would. */
+    public static TestVerifier connect(InetAddress source, InetSocketAddress server) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.bind(new InetSocketAddress(source, 0));
+            socket.connect(server, SO_TIMEOUT_MILLIS);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        return new TestVerifier(socket);
+    }
+
     public Evidence requestEvidence() throws IOException, WireException {
+        sendRequest();
+        return (Evidence) reader.read(Expect.HOST_AWAITING_EVIDENCE);
+    }
+
+    /** Sends an evidence request with a fresh nonce; the evidence is read later. */
+    public void sendRequest() throws IOException, WireException {
         EvidenceRequest request = EvidenceRequest.fresh(RANDOM);
         nonce = request.nonce();
         writer.write(request);
-        return (Evidence) reader.read(Expect.HOST_AWAITING_EVIDENCE);
     }
 
     public Ack release(String jws) throws IOException, WireException {
@@ -63,14 +82,20 @@ public final class TestVerifier implements AutoCloseable {
         return (Ack) reader.read(Expect.HOST_AWAITING_ACK);
     }
 
-    void refuse(String check, String message) throws IOException, WireException {
-        writer.write(new Refusal(List.of(new Refusal.Reason(check, message))));
+    void refuse(String... stages) throws IOException, WireException {
+        writer.write(new Refusal(List.of(stages)));
     }
 
     /** Request → evidence → release sealed to the evidence's key and this session's nonce → ack. */
     public Ack fullExchange(SecretBytes key, ECKey signingKey) throws IOException, WireException {
-        Evidence evidence = requestEvidence();
-        return release(ReleaseSealer.seal(key, evidence.ephemeralKey(), nonce, signingKey));
+        sendRequest();
+        return finishExchange(key, signingKey);
+    }
+
+    /** After {@link #sendRequest()}: evidence → release sealed to its key and the request's nonce → ack. */
+    public Ack finishExchange(SecretBytes key, ECKey signingKey) throws IOException, WireException {
+        Evidence evidence = (Evidence) reader.read(Expect.HOST_AWAITING_EVIDENCE);
+        return release(TestReleases.seal(key, evidence.ephemeralKey(), nonce, signingKey));
     }
 
     InputStream in() throws IOException {

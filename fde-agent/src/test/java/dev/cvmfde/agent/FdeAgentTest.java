@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.agent.config.AgentConfig;
 import dev.cvmfde.agent.selftest.LoopbackVerifier;
 import dev.cvmfde.protocol.release.VerifierKeys;
@@ -34,7 +33,7 @@ class FdeAgentTest {
     Path sys;
     Path dev;
     LuksFixture root;
-    ECKey verifier;
+    LoopbackVerifier verifier;
     Path verifierPub;
 
     @BeforeEach
@@ -48,9 +47,9 @@ class FdeAgentTest {
         Files.write(dev.resolve("vda1"), "not a LUKS volume".getBytes());
         root = LuksFixture.format(dev.resolve("vda2"));
         // sr0 is listed but has no node (an empty drive): it must be skipped, not fail the scan
-        verifier = VerifierKeys.generate();
+        verifier = LoopbackVerifier.withThrowawayKey();
         verifierPub = tmp.resolve("verifier.pub.pem");
-        VerifierKeys.writePublicPem(verifier.toPublicJWK(), verifierPub);
+        VerifierKeys.writePublicPem(verifier.publicKey(), verifierPub);
     }
 
     private AgentConfig config() {
@@ -62,9 +61,9 @@ class FdeAgentTest {
                 .withBlockDevices(sys, dev);
     }
 
-    private static Ack release(InetSocketAddress agent, byte[] key, ECKey signer) throws Exception {
+    private static Ack release(InetSocketAddress agent, byte[] key, LoopbackVerifier signer) throws Exception {
         try (SecretBytes secret = SecretBytes.copyOf(key)) {
-            return LoopbackVerifier.release(agent, secret, signer);
+            return signer.release(agent, secret);
         }
     }
 
@@ -112,7 +111,7 @@ class FdeAgentTest {
     void run_releaseFromUnpinnedVerifier_refusedAndRootStaysLocked() throws Exception {
         try (AgentHarness agent = new AgentHarness()) {
             agent.start(config(), agent.lateLoopback(0));
-            Ack ack = release(agent.awaitAddress(LONG), root.key, VerifierKeys.generate());
+            Ack ack = release(agent.awaitAddress(LONG), root.key, LoopbackVerifier.withThrowawayKey());
 
             assertFalse(ack.unlocked());
             assertTrue(ack.detail().startsWith("release refused"), ack.detail());
@@ -241,7 +240,7 @@ class FdeAgentTest {
     void runOnVolumeFile_releaseFromUnpinnedVerifier_refusedAndKeyNeverChecked() throws Exception {
         try (AgentHarness agent = new AgentHarness()) {
             agent.startOnVolumeFile(hostRunConfig(), root.file);
-            Ack ack = release(agent.awaitAddress(LONG), root.key, VerifierKeys.generate());
+            Ack ack = release(agent.awaitAddress(LONG), root.key, LoopbackVerifier.withThrowawayKey());
 
             assertFalse(ack.unlocked());
             assertTrue(ack.detail().startsWith("release refused"), ack.detail());

@@ -29,6 +29,7 @@ public final class LuksFixture {
         new SecureRandom().nextBytes(key);
         Path keyFile = Files.createTempFile(file.getParent(), "test-key", ".bin");
         Files.write(keyFile, key);
+        Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         try (var raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(FILE_BYTES);
         }

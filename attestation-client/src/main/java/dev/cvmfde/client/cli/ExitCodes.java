@@ -14,7 +14,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The one place that maps outcomes and exceptions to exit codes: 0 affirming / ok, 1 error
- * (unreadable files, bad trust anchor, broken verifier), 2 usage, 3 verification refused.
+ * (unreadable files, bad trust anchor, broken verifier), 2 usage, 3 verification refused, 4 (release
+ * only) released but the guest reports no unlock.
  * Commands run their body through {@link #guard}.
  */
 public final class ExitCodes {
@@ -22,6 +23,11 @@ public final class ExitCodes {
     public static final int ERROR = 1;
     public static final int USAGE = 2;
     public static final int REFUSED = 3;
+    /**
+     * {@code release} only: the key went to an affirmed guest, but the guest's (unauthenticated)
+     * ack says it did not unlock, or no ack came.
+     */
+    public static final int RELEASED_UNCONFIRMED = 4;
 
     /** The exit-code footer shown by every {@code --help}. */
     public static final String HELP = "  0  affirming: every check passed%n"

@@ -1,6 +1,7 @@
 package dev.cvmfde.client.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cvmfde.client.release.GuestReport;
 import dev.cvmfde.client.release.ReleaseClient;
 import dev.cvmfde.client.release.ReleaseOutcome;
 import dev.cvmfde.client.release.ReleasePolicy;
@@ -10,7 +11,6 @@ import dev.cvmfde.client.verify.TrustAnchor;
 import dev.cvmfde.client.verify.VerdictTable;
 import dev.cvmfde.protocol.release.VerifierKeys;
 import dev.cvmfde.protocol.secret.KeyFile;
-import dev.cvmfde.protocol.wire.Refusal;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,9 +29,10 @@ import picocli.CommandLine.Spec;
                     + "ephemeral key, verifies it (the same stages as 'verify', freshness always on) and prints the "
                     + "verdict table. Only if every check passed is the key file sealed to the guest's ephemeral key "
                     + "(JWE, ECDH-ES+A256KW/A256GCM) inside a JWS signed with --signing-key; otherwise the guest is "
-                    + "sent the reasons. Then it waits for the guest's ack: exit 0 only when the guest reports the disk "
-                    + "unlocked. If the guest acks unlocked=false (wrong key, release not signed by the key it pins), "
-                    + "its detail is printed and the exit code is 1.",
+                    + "sent only the names of the failed stages (what was expected stays in this table). Then it reads the "
+                    + "guest's ack. Nothing authenticates the ack (anyone on the path can forge or drop it), so it is "
+                    + "printed as what the guest reports, never as a fact: the proof is the appraisal the key was "
+                    + "sealed to. It decides only between exit 0 and 4 below.",
             "--retries N retries connection failures and timeouts that happen before the evidence arrives (a guest "
                     + "still booting; QEMU user networking may accept and drop connections before the guest listens), "
                     + "with backoff from " + "250 ms doubling to 5 s and a new nonce each time. Nothing is retried after "
@@ -58,12 +59,15 @@ import picocli.CommandLine.Spec;
             "no newline); the guest receives exactly the file's bytes (the LUKS keyslot passphrase).",
             "",
             "Exit codes:",
-            "  0  released: every check passed, the key was sent and the guest acked that the disk unlocked",
+            "  0  released: every check passed, the key was sealed to the affirmed guest and sent, and the guest",
+            "     reports (unauthenticated) that it unlocked",
             "  1  error: unreadable or invalid file (key file, signing key, trust anchor, hash.json), no connection",
-            "     or timeout after all retries, a guest that broke the protocol, or the guest acked unlocked=false",
+            "     or timeout after all retries, a guest that broke the protocol before the verdict was sent",
             "  2  usage: unknown, missing or malformed options",
             "  3  refused: the evidence failed at least one check (or a check could not run and no --insecure-… option",
-            "     named it); the guest was told why and got no key"})
+            "     named it); no key was sent, the guest was told only the failed stage names",
+            "  4  released, unconfirmed: the key was sealed to the affirmed guest and sent, but the guest reports",
+            "     the unlock failed (e.g. a wrong key file) or sent no report; check the guest's console"})
 public final class ReleaseCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -72,7 +76,7 @@ public final class ReleaseCommand implements Callable<Integer> {
             description = "The guest's attestation server (port default 7220; IPv6 as [addr]:port).")
     String server;
 
-    @Option(names = "--key-file", required = true, paramLabel = "FILE", description = "The disk key to release (raw or IBM base64 form).")
+    @Option(names = "--key-file", required = true, paramLabel = "FILE", description = "The disk key to release (raw or IBM base64 form; mode 0600, a key file group or others may read is refused).")
     Path keyFile;
 
     @Option(names = "--signing-key", required = true, paramLabel = "FILE",
@@ -118,43 +122,67 @@ public final class ReleaseCommand implements Callable<Integer> {
 
     private int report(ReleaseOutcome outcome) {
         PrintWriter out = spec.commandLine().getOut();
-        String status = switch (outcome) {
-            case ReleaseOutcome.Unlocked u -> "RELEASED: the key was sent and the guest unlocked: " + u.detail();
-            case ReleaseOutcome.NotUnlocked n -> "RELEASED BUT NOT UNLOCKED: the guest reports: " + n.detail();
-            case ReleaseOutcome.Refused r -> "REFUSED: no key was sent; the guest was told: " + String.join("; ",
-                    r.reasons().stream().map(x -> x.check() + ": " + x.message()).toList());
-        };
         if (json) {
             ObjectNode tree = AppraisalJson.toTree(outcome.appraisal());
             ObjectNode release = tree.putObject("release");
             switch (outcome) {
-                case ReleaseOutcome.Unlocked u -> release.put("outcome", "unlocked").put("detail", u.detail());
-                case ReleaseOutcome.NotUnlocked n -> release.put("outcome", "not-unlocked").put("detail", n.detail());
+                case ReleaseOutcome.Released r -> {
+                    release.put("outcome", "released");
+                    ObjectNode report = release.putObject("guestReport");
+                    report.put("authenticated", false);
+                    report.put("claim", switch (r.guestReport()) {
+                        case GuestReport.ReportsUnlocked u -> "unlocked";
+                        case GuestReport.ReportsUnlockFailed f -> "unlock-failed";
+                        case GuestReport.NoReport n -> "none";
+                    });
+                    report.put("detail", r.guestReport().detail());
+                }
                 case ReleaseOutcome.Refused r -> {
                     release.put("outcome", "refused");
+                    var told = release.putArray("stagesSentToGuest");
+                    r.stagesSentToGuest().forEach(told::add);
                     var reasons = release.putArray("reasons");
-                    for (Refusal.Reason reason : r.reasons()) {
-                        reasons.addObject().put("check", reason.check()).put("message", reason.message());
+                    for (ReleaseOutcome.Reason reason : r.reasons()) {
+                        reasons.addObject().put("stage", reason.stage()).put("detail", reason.detail());
                     }
                 }
             }
             out.println(tree.toPrettyString());
         } else {
             out.print(VerdictTable.render(outcome.appraisal()));
-            out.println(status);
+            out.println(status(outcome));
         }
         out.flush();
         return switch (outcome) {
-            case ReleaseOutcome.Unlocked u -> ExitCodes.OK;
-            case ReleaseOutcome.NotUnlocked n -> {
+            case ReleaseOutcome.Released r when r.guestReport() instanceof GuestReport.ReportsUnlocked -> ExitCodes.OK;
+            case ReleaseOutcome.Released r -> {
                 PrintWriter err = spec.commandLine().getErr();
-                err.println(spec.root().name() + ": error: the guest did not unlock: " + n.detail());
+                err.println(spec.root().name() + ": warning: the key was released, but the guest "
+                        + (r.guestReport() instanceof GuestReport.NoReport ? "sent no report: " : "reports the unlock failed: ")
+                        + r.guestReport().detail() + " (unauthenticated; check the guest's console)");
                 err.flush();
-                yield ExitCodes.ERROR;
+                yield ExitCodes.RELEASED_UNCONFIRMED;
             }
             case ReleaseOutcome.Refused r -> ExitCodes.REFUSED;
         };
     }
+
+    /** One line; the guest's ack is quoted as its claim, never stated as a fact. */
+    static String status(ReleaseOutcome outcome) {
+        return switch (outcome) {
+            case ReleaseOutcome.Released r -> RELEASED + switch (r.guestReport()) {
+                case GuestReport.ReportsUnlocked u -> "the guest reports (unauthenticated): unlocked: " + u.detail();
+                case GuestReport.ReportsUnlockFailed f -> "the guest reports (unauthenticated): unlock failed: " + f.detail();
+                case GuestReport.NoReport n -> "no report from the guest: " + n.detail();
+            };
+            case ReleaseOutcome.Refused r -> "REFUSED: no key was sent; the guest was told only the failed stage"
+                    + (r.stagesSentToGuest().size() == 1 ? "" : "s") + ": " + String.join(", ", r.stagesSentToGuest())
+                    + " (the details are in the table above)";
+        };
+    }
+
+    private static final String RELEASED = "RELEASED: every check passed; the key was sealed to the guest's attested"
+            + " ephemeral key and sent; ";
 
     private Duration timeout() {
         if (!(timeoutSeconds > 0) || timeoutSeconds * 1000 > ReleaseClient.MAX_TIMEOUT.toMillis()) {

@@ -10,7 +10,6 @@ import dev.cvmfde.client.verify.Refused;
 import dev.cvmfde.client.verify.Stage;
 import dev.cvmfde.client.verify.Verifier;
 import dev.cvmfde.client.verify.VerifierException;
-import dev.cvmfde.protocol.release.ReleaseSealer;
 import dev.cvmfde.protocol.secret.SecretBytes;
 import dev.cvmfde.protocol.wire.Ack;
 import dev.cvmfde.protocol.wire.Evidence;
@@ -29,12 +28,13 @@ import java.util.function.Consumer;
  * The host side of one key release (push mode: the host connects to the guest). Sends an
  * evidence request with a fresh 64-byte nonce, appraises the evidence with {@link Verifier}
  * (freshness bound to the nonce and the guest's ephemeral key), then either seals the key with
- * {@link KeyRelease} (only for {@link Affirming}) or sends a refusal, and waits for the ack.
+ * {@link KeyRelease} (only for {@link Affirming}) or sends a refusal naming only the failed stages
+ * (what was expected stays here), and reads the ack as the guest's unauthenticated claim.
  * Connection failures and timeouts before the evidence arrives are retried with backoff and a
  * new nonce; nothing is retried once evidence has been appraised.
  * <pre>{@code
  * ReleaseClient client = new ReleaseClient(guest, policy, signingKey, Duration.ofSeconds(30), 5, System.err::println);
- * switch (client.release(keyFile.passphrase())) { case Unlocked u -> …; case NotUnlocked n -> …; case Refused r -> …; }
+ * switch (client.release(keyFile.passphrase())) { case Released r -> …r.guestReport()…; case Refused r -> …; }
  * }</pre>
  */
 public final class ReleaseClient {
@@ -52,7 +52,7 @@ public final class ReleaseClient {
 
     private final InetSocketAddress guest;
     private final ReleasePolicy policy;
-    private final ReleaseSealer.Signer signer;
+    private final KeyRelease.Signer signer;
     private final Duration timeout;
     private final int retries;
     private final Consumer<String> progress;
@@ -70,7 +70,7 @@ public final class ReleaseClient {
         if (!signingKey.isPrivate()) {
             throw new IllegalArgumentException("the verifier signing key needs its private part");
         }
-        this.signer = ReleaseSealer.signer(signingKey); // parsed and made a JCA/Nimbus signer once
+        this.signer = KeyRelease.signer(signingKey); // parsed and made a JCA/Nimbus signer once
         if (timeout == null || timeout.toMillis() < 1 || timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new IllegalArgumentException("timeout is " + timeout + "; 1 ms to " + MAX_TIMEOUT.toMinutes()
                     + " min is allowed");
@@ -87,7 +87,8 @@ public final class ReleaseClient {
      * Runs the exchange. {@code key} is zeroized by sealing; it stays intact if no evidence was
      * appraised (the caller closes it in any case).
      *
-     * @throws ReleaseException when no attempt reached a verdict, or the guest broke off after one
+     * @throws ReleaseException when no attempt reached a verdict, or the verdict could not be sent (a missing
+     *     ack after a release is not an error: it is {@link GuestReport.NoReport})
      * @throws VerifierException when the verifier itself fails (e.g. an unparseable hash.json)
      */
     public ReleaseOutcome release(SecretBytes key) throws ReleaseException, VerifierException {
@@ -114,22 +115,32 @@ public final class ReleaseClient {
             connection.send(request, Step.REQUEST);
             Evidence evidence = (Evidence) connection.read(Expect.HOST_AWAITING_EVIDENCE, Step.EVIDENCE);
             Appraisal appraisal = Verifier.appraise(policy.input(nonce, evidence));
-            List<Refusal.Reason> reasons = reasons(appraisal, evidence);
+            List<ReleaseOutcome.Reason> reasons = reasons(appraisal, evidence);
             if (!reasons.isEmpty()) {
-                connection.send(Refusal.firstOf(reasons), Step.RELEASE);
-                return new ReleaseOutcome.Refused(appraisal, reasons);
+                ReleaseOutcome.Refused refused = new ReleaseOutcome.Refused(appraisal, reasons);
+                connection.send(Refusal.of(refused.stagesSentToGuest()), Step.RELEASE);
+                return refused;
             }
             Affirming affirming = (Affirming) appraisal;
             String jws = KeyRelease.seal(affirming, nonce, evidence.ephemeralKey(), key, signer);
             connection.send(new Release(jws), Step.RELEASE);
+            return new ReleaseOutcome.Released(affirming, guestReport(connection));
+        }
+    }
+
+    /** The ack, taken as what it is: the guest's unauthenticated claim. Its absence is reported, not thrown. */
+    private static GuestReport guestReport(GuestConnection connection) {
+        try {
             Ack ack = (Ack) connection.read(Expect.HOST_AWAITING_ACK, Step.ACK);
-            return ack.unlocked() ? new ReleaseOutcome.Unlocked(affirming, ack.detail())
-                    : new ReleaseOutcome.NotUnlocked(affirming, ack.detail());
+            return ack.unlocked() ? new GuestReport.ReportsUnlocked(ack.detail())
+                    : new GuestReport.ReportsUnlockFailed(ack.detail());
+        } catch (ReleaseException e) {
+            return new GuestReport.NoReport(e.getMessage());
         }
     }
 
     /** The verifier's failed checks as refusal reasons; empty for {@link Affirming}. */
-    static List<Refusal.Reason> verifierReasons(Appraisal appraisal) {
+    static List<ReleaseOutcome.Reason> verifierReasons(Appraisal appraisal) {
         return switch (appraisal) {
             case Refused refused -> refused.failures().stream().map(ReleaseClient::reason).toList();
             case Affirming affirming -> List.of();
@@ -140,11 +151,11 @@ public final class ReleaseClient {
      * Why not to release: the verifier's failed checks, or the policy's missing event log (the
      * verifier refuses a log-less evidence itself when a baseline was given); empty to release.
      */
-    private List<Refusal.Reason> reasons(Appraisal appraisal, Evidence evidence) {
-        List<Refusal.Reason> fromVerifier = verifierReasons(appraisal);
-        boolean verifierRefusedIt = fromVerifier.stream().anyMatch(r -> r.check().equals(Stage.EVENT_LOG.label()));
+    private List<ReleaseOutcome.Reason> reasons(Appraisal appraisal, Evidence evidence) {
+        List<ReleaseOutcome.Reason> fromVerifier = verifierReasons(appraisal);
+        boolean verifierRefusedIt = fromVerifier.stream().anyMatch(r -> r.stage().equals(Stage.EVENT_LOG.label()));
         if (policy.requiresEventLog() && evidence.eventLog().isEmpty() && !verifierRefusedIt) {
-            java.util.ArrayList<Refusal.Reason> all = new java.util.ArrayList<>();
+            java.util.ArrayList<ReleaseOutcome.Reason> all = new java.util.ArrayList<>();
             all.add(missingEventLog());
             all.addAll(fromVerifier);
             return all;
@@ -152,15 +163,15 @@ public final class ReleaseClient {
         return fromVerifier;
     }
 
-    static Refusal.Reason missingEventLog() {
-        return new Refusal.Reason("event-log", "expected an event log (required with a baseline, and unless "
+    static ReleaseOutcome.Reason missingEventLog() {
+        return new ReleaseOutcome.Reason(Stage.EVENT_LOG.label(), "expected an event log (required with a baseline, and unless "
                 + "--insecure-no-event-log), the evidence holds none");
     }
 
-    private static Refusal.Reason reason(Check c) {
+    private static ReleaseOutcome.Reason reason(Check c) {
         String text = c.name() + ": expected " + c.expected() + ", got " + c.actual()
                 + (c.detail().isEmpty() ? "" : " (" + c.detail() + ")");
-        return Refusal.Reason.truncating(c.stage().label(), text);
+        return new ReleaseOutcome.Reason(c.stage().label(), text);
     }
 
     private static void sleep(Duration d) throws ReleaseException {

@@ -212,6 +212,41 @@ class AttackTest {
         assertEquals(1, f.received.size(), "the key reached the guest once, before the extension");
     }
 
+    @Test
+    void refusal_bytesSentToTheGuest_nameTheStageOnlyNoReferenceDigest() throws Exception {
+        ByteArrayOutputStream toGuest = new ByteArrayOutputStream();
+        CliRun run;
+        try (RunningServer server = f.startServer();
+             PeerFakes.Listener relay = PeerFakes.recordingToGuest(server.localAddress(), toGuest)) {
+            run = CliRun.of(f.releaseArgs(relay.address(), f.wrongHashJson, f.rawKey));
+            assertEquals(3, run.exit(), run.toString());
+            for (int i = 0; i < 200 && !sent(toGuest).contains("refusal"); i++) {
+                Thread.sleep(25);
+            }
+        }
+        String sent = sent(toGuest).toLowerCase(java.util.Locale.ROOT);
+        assertTrue(sent.contains("\"stages\":[\"boot-components\"]"), sent);
+        java.util.Set<String> digests = new java.util.TreeSet<>();
+        for (Path baseline : List.of(f.wrongHashJson, f.hashJson)) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("[0-9a-fA-F]{32,}").matcher(Files.readString(baseline));
+            while (m.find()) {
+                digests.add(m.group().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        assertFalse(digests.isEmpty(), "the baselines hold reference digests");
+        for (String digest : digests) {
+            assertFalse(sent.contains(digest.substring(0, 10)), "the guest was sent (a prefix of) " + digest);
+        }
+        assertTrue(digests.stream().anyMatch(d -> run.out().toLowerCase(java.util.Locale.ROOT).contains(d.substring(0, 10))),
+                "the details (expected vs actual) stay in the host's verdict table: " + run.out());
+    }
+
+    private static String sent(ByteArrayOutputStream record) {
+        synchronized (record) {
+            return record.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
     private static void awaitVerdicts(PeerFakes.Listener l, int n) throws InterruptedException {
         for (int i = 0; i < 200 && l.verdicts.size() < n; i++) {
             Thread.sleep(25);

@@ -9,7 +9,6 @@ import dev.cvmfde.protocol.crypto.EcCrypto;
 import dev.cvmfde.protocol.release.EphemeralKeys;
 import dev.cvmfde.protocol.release.PinnedVerifierKey;
 import dev.cvmfde.protocol.release.ReleaseOpener;
-import dev.cvmfde.protocol.release.ReleaseSealer;
 import dev.cvmfde.protocol.release.VerifierKeys;
 import dev.cvmfde.protocol.secret.SecretBytes;
 import java.security.SecureRandom;
@@ -44,7 +43,8 @@ class EcCryptoTest {
         ECKey ephemeral = EphemeralKeys.generate();
         try (SecretBytes key = SecretBytes.copyOf(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
              SecretBytes opened = ReleaseOpener.open(
-                     ReleaseSealer.seal(key, ephemeral.toPublicJWK(), nonce, ReleaseSealer.signer(verifier)),
+                     ReleaseEnvelope.seal(key, ephemeral.toPublicJWK(), nonce, ReleaseEnvelope.signer(verifier),
+                             Clock.systemUTC(), KeyRelease.DEFAULT_LIFETIME),
                      new PinnedVerifierKey(verifier.toPublicJWK()), ephemeral, nonce, Clock.systemUTC())) {
             assertTrue(opened.sameAs(key));
         }

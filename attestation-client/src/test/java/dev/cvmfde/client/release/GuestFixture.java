@@ -12,6 +12,7 @@ import dev.cvmfde.refvalues.predict.BootChain;
 import dev.cvmfde.refvalues.predict.EventLogPredictor;
 import dev.cvmfde.refvalues.predict.MeasuredFile;
 import dev.cvmfde.server.AttestationServer;
+import dev.cvmfde.server.ConnectionLimits;
 import dev.cvmfde.server.RunningServer;
 import dev.cvmfde.server.ServerConfig;
 import dev.cvmfde.server.UnlockOutcome;
@@ -86,6 +87,9 @@ final class GuestFixture {
         RANDOM.nextBytes(dek);
         base64Key = Files.writeString(dir.resolve("dek.b64"), Base64.getEncoder().encodeToString(dek),
                 StandardCharsets.US_ASCII);
+        // key files are refused unless only their owner can read them (as ssh does)
+        Files.setPosixFilePermissions(rawKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(base64Key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     /** Writes {@code json} and its detached signature by the builder key ({@code FILE.jws}). */
@@ -166,7 +170,9 @@ final class GuestFixture {
                 VerifierTrust.pinned(PinnedVerifierKey.read(pinned)), key -> {
                     received.add(key.copy());
                     return outcome;
-                }).withReadTimeout(Duration.ofSeconds(30)).withEvidenceRequestsPerSecond(1000);
+                }).withReadTimeout(Duration.ofSeconds(30))
+                .withLimits(ConnectionLimits.defaults().withEvidenceRequestsPerSecond(1000)
+                        .withEvidenceRequestsPerSecondPerSource(1000));
         return AttestationServer.start(config);
     }
 

@@ -55,7 +55,7 @@ class LoglessEvidenceTest {
             assertEquals("replay", c.name());
             assertEquals("no event log", c.actual());
             assertEquals(1, r.reasons().size(), () -> r.reasons().toString());
-            assertEquals("event-log", r.reasons().getFirst().check());
+            assertEquals("event-log", r.reasons().getFirst().stage());
             assertTrue(f.received.isEmpty(), "no key reached the guest");
         }
     }

@@ -2,6 +2,7 @@ package dev.cvmfde.client.release;
 
 import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.protocol.release.EphemeralKeys;
+import dev.cvmfde.protocol.wire.Ack;
 import dev.cvmfde.protocol.wire.Evidence;
 import dev.cvmfde.protocol.wire.Expect;
 import dev.cvmfde.protocol.wire.FrameReader;
@@ -18,7 +19,9 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Network fakes at the true edge (real sockets on 127.0.0.1): a fake guest that runs a script per
@@ -146,6 +149,47 @@ final class PeerFakes {
             }
         });
         return self[0];
+    }
+
+    /** A relay that records only what the client sends towards the guest (what whoever answers there learns). */
+    static Listener recordingToGuest(InetSocketAddress upstream, ByteArrayOutputStream toGuest) throws IOException {
+        ByteArrayOutputStream ignored = new ByteArrayOutputStream();
+        return new Listener(client -> {
+            try (Socket guest = new Socket(upstream.getAddress(), upstream.getPort())) {
+                Thread back = Thread.ofPlatform().daemon().start(() -> pump(guest, client, ignored));
+                pump(client, guest, toGuest);
+                back.join(10_000);
+            }
+        });
+    }
+
+    /** A relay that passes the exchange through but drops the guest's ack and closes. */
+    static Listener droppingAck(InetSocketAddress upstream) throws IOException {
+        return rewritingAck(upstream, ack -> Optional.empty());
+    }
+
+    /** A relay that replaces the guest's ack with its own {@code unlocked: true} (nothing authenticates an ack). */
+    static Listener forgingAck(InetSocketAddress upstream, String detail) throws IOException {
+        return rewritingAck(upstream, ack -> Optional.of(new Ack(true, detail)));
+    }
+
+    private static Listener rewritingAck(InetSocketAddress upstream, Function<Ack, Optional<Ack>> rewrite)
+            throws IOException {
+        return new Listener(client -> {
+            try (Socket guest = new Socket(upstream.getAddress(), upstream.getPort())) {
+                FrameReader fromClient = new FrameReader(client.getInputStream());
+                FrameReader fromGuest = new FrameReader(guest.getInputStream());
+                FrameWriter toClient = new FrameWriter(client.getOutputStream());
+                FrameWriter toGuest = new FrameWriter(guest.getOutputStream());
+                toGuest.write(fromClient.read(Expect.GUEST_AWAITING_REQUEST));
+                toClient.write(fromGuest.read(Expect.HOST_AWAITING_EVIDENCE));
+                toGuest.write(fromClient.read(Expect.GUEST_AWAITING_VERDICT));
+                Optional<Ack> replaced = rewrite.apply((Ack) fromGuest.read(Expect.HOST_AWAITING_ACK));
+                if (replaced.isPresent()) {
+                    toClient.write(replaced.get());
+                }
+            }
+        });
     }
 
     private static void pump(Socket from, Socket to, ByteArrayOutputStream record) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cvmfde.client.cli.ExitCodes;
 import dev.cvmfde.protocol.release.VerifierKeys;
 import dev.cvmfde.server.RunningServer;
 import java.net.InetAddress;
@@ -40,7 +41,8 @@ class ReleaseCommandTest {
             assertEquals(0, run.exit(), run.toString());
             assertTrue(run.out().startsWith("VERDICT: AFFIRMING"), run.out());
             assertTrue(run.out().contains("SIMULATED TEE"), "simulated evidence is flagged");
-            assertTrue(run.out().contains("RELEASED: the key was sent and the guest unlocked"), run.out());
+            assertTrue(run.out().contains("RELEASED: every check passed")
+                    && run.out().contains("the guest reports (unauthenticated): unlocked"), run.out());
             assertEquals(1, f.received.size());
             assertArrayEquals(Files.readAllBytes(f.rawKey), f.received.get(0));
             assertTrue(server.awaitUnlocked(Duration.ofSeconds(10)).isPresent());
@@ -64,7 +66,8 @@ class ReleaseCommandTest {
 
             assertEquals(3, refused.exit(), refused.toString());
             assertTrue(refused.out().startsWith("VERDICT: REFUSED at boot-components"), refused.out());
-            assertTrue(refused.out().contains("REFUSED: no key was sent"), refused.out());
+            assertTrue(refused.out().contains("REFUSED: no key was sent; the guest was told only the failed stage: boot-components"),
+                    refused.out());
             assertTrue(f.received.isEmpty());
             assertTrue(server.isServing(), "the guest keeps waiting");
 
@@ -75,7 +78,7 @@ class ReleaseCommandTest {
     }
 
     @Test
-    void release_unpinnedSigningKey_exit1WithGuestDetailAndServesNextClient() throws Exception {
+    void release_unpinnedSigningKey_exit4WithGuestDetailAndServesNextClient() throws Exception {
         Path other = dir.resolve("other");
         assertEquals(0, CliRun.of("keygen", "--out", other.toString()).exit());
         try (RunningServer server = f.startServer()) {
@@ -84,8 +87,8 @@ class ReleaseCommandTest {
 
             CliRun unpinned = CliRun.of(args);
 
-            assertEquals(1, unpinned.exit(), unpinned.toString());
-            assertTrue(unpinned.err().contains("the guest did not unlock"), unpinned.err());
+            assertEquals(4, unpinned.exit(), unpinned.toString());
+            assertTrue(unpinned.err().contains("the guest reports the unlock failed"), unpinned.err());
             assertTrue(unpinned.err().contains("signature"), "the guest names the failed check: " + unpinned.err());
             assertTrue(f.received.isEmpty());
             assertEquals(0, CliRun.of(f.releaseArgs(server.localAddress(), f.hashJson, f.rawKey)).exit());
@@ -93,13 +96,39 @@ class ReleaseCommandTest {
     }
 
     @Test
-    void release_guestAcksNotUnlocked_exit1WithItsDetail() throws Exception {
+    void release_guestAcksNotUnlocked_exit4ReportedAsTheGuestsClaim() throws Exception {
         try (RunningServer server = f.startServer(dev.cvmfde.server.UnlockOutcome.failed("cryptsetup: No key available"))) {
             CliRun run = CliRun.of(f.releaseArgs(server.localAddress(), f.hashJson, f.rawKey));
 
-            assertEquals(1, run.exit(), run.toString());
-            assertTrue(run.out().contains("RELEASED BUT NOT UNLOCKED"), run.out());
+            assertEquals(ExitCodes.RELEASED_UNCONFIRMED, run.exit(), run.toString());
+            assertTrue(run.out().contains("the guest reports (unauthenticated): unlock failed"), run.out());
             assertTrue(run.err().contains("cryptsetup: No key available"), run.err());
+        }
+    }
+
+    @Test
+    void release_guestClosesWithoutAck_exit4NoReport() throws Exception {
+        try (RunningServer server = f.startServer();
+             PeerFakes.Listener dropsAck = PeerFakes.droppingAck(server.localAddress())) {
+            CliRun run = CliRun.of(f.releaseArgs(dropsAck.address(), f.hashJson, f.rawKey, "--json"));
+
+            assertEquals(ExitCodes.RELEASED_UNCONFIRMED, run.exit(), run.toString());
+            JsonNode report = new ObjectMapper().readTree(run.out()).get("release").get("guestReport");
+            assertEquals("none", report.get("claim").asText());
+            assertFalse(report.get("authenticated").asBoolean());
+            assertEquals(1, f.received.size(), "the key did reach the guest");
+        }
+    }
+
+    @Test
+    void release_forgedAckOnThePath_reportedAsAClaimNotAFact() throws Exception {
+        try (RunningServer server = f.startServer(dev.cvmfde.server.UnlockOutcome.failed("cryptsetup: No key available"));
+             PeerFakes.Listener forger = PeerFakes.forgingAck(server.localAddress(), "encroot opened")) {
+            CliRun run = CliRun.of(f.releaseArgs(forger.address(), f.hashJson, f.rawKey));
+
+            assertEquals(0, run.exit(), run.toString());
+            assertTrue(run.out().contains("the guest reports (unauthenticated): unlocked: encroot opened"), run.out());
+            assertFalse(run.out().contains("the guest unlocked"), run.out());
         }
     }
 
@@ -112,7 +141,9 @@ class ReleaseCommandTest {
             JsonNode j = new ObjectMapper().readTree(run.out());
             assertEquals("refused", j.get("verdict").asText());
             assertEquals("refused", j.get("release").get("outcome").asText());
-            assertEquals("boot-components", j.get("release").get("reasons").get(0).get("check").asText());
+            assertEquals("boot-components", j.get("release").get("reasons").get(0).get("stage").asText());
+            assertEquals("boot-components", j.get("release").get("stagesSentToGuest").get(0).asText());
+            assertEquals(1, j.get("release").get("stagesSentToGuest").size());
         }
     }
 
@@ -135,6 +166,9 @@ class ReleaseCommandTest {
     void release_badKeyFiles_exit1WithKeyFileErrorBeforeConnecting() throws Exception {
         Path newline = Files.writeString(dir.resolve("nl.b64"), Files.readString(f.base64Key) + "\n");
         Path tooShort = Files.writeString(dir.resolve("short.b64"), "QUJD");
+        for (Path p : List.of(newline, tooShort)) { // owner-only, so the content is what gets refused
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
         try (ServerSocket nobody = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", nobody.getLocalPort());
             for (Path bad : List.of(newline, tooShort, dir.resolve("missing.key"))) {
@@ -145,6 +179,26 @@ class ReleaseCommandTest {
             assertTrue(CliRun.of(f.releaseArgs(address, f.hashJson, newline)).err().contains("newline"));
             assertTrue(CliRun.of(f.releaseArgs(address, f.hashJson, tooShort)).err().contains("32 to 512"));
         }
+    }
+
+    @Test
+    void release_groupOrWorldReadableKeyFiles_exit1NamingModeBeforeConnecting() throws Exception {
+        try (ServerSocket nobody = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", nobody.getLocalPort());
+            for (String mode : List.of("rw-r--r--", "rw-r-----")) {
+                Files.setPosixFilePermissions(f.rawKey, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+                CliRun run = CliRun.of(f.releaseArgs(address, f.hashJson, f.rawKey));
+                assertEquals(1, run.exit(), run.toString());
+                assertTrue(run.err().contains(f.rawKey + " has mode 0") && run.err().contains("(" + mode + ")")
+                        && run.err().contains("chmod 600"), run.err());
+            }
+            Files.setPosixFilePermissions(f.rawKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(f.signingKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            CliRun run = CliRun.of(f.releaseArgs(address, f.hashJson, f.rawKey));
+            assertEquals(1, run.exit(), run.toString());
+            assertTrue(run.err().contains("signing key " + f.signingKey + " has mode 0644"), run.err());
+        }
+        assertTrue(f.received.isEmpty());
     }
 
     @Test
@@ -194,10 +248,10 @@ class ReleaseCommandTest {
     void help_releaseListsExitCodesExamplesAndAckRule() {
         CliRun run = CliRun.of("release", "--help");
         assertEquals(0, run.exit());
-        for (String s : List.of("Exit codes", "0  released", "1  error", "2  usage", "3  refused", "unlocked=false",
-                "--retries", "--timeout", "--baseline-signer", "--simulated-anchor", "--insecure-no-rim",
-                "--insecure-no-baseline", "--insecure-unsigned-baseline", "--insecure-no-cmdline", "--insecure-no-event-log",
-                "Examples")) {
+        for (String s : List.of("Exit codes", "0  released", "1  error", "2  usage", "3  refused",
+                "4  released, unconfirmed", "unauthenticated", "--retries", "--timeout", "--baseline-signer",
+                "--simulated-anchor", "--insecure-no-rim", "--insecure-no-baseline", "--insecure-unsigned-baseline",
+                "--insecure-no-cmdline", "--insecure-no-event-log", "Examples")) {
             assertTrue(run.out().contains(s), "help lacks " + s + ":\n" + run.out());
         }
     }

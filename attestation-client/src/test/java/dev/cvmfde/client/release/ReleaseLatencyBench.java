@@ -101,7 +101,8 @@ public final class ReleaseLatencyBench {
                         long t0 = System.nanoTime();
                         ReleaseOutcome outcome = client.release(SecretBytes.copyOf(key));
                         samples[base + i] = System.nanoTime() - t0;
-                        if (!(outcome instanceof ReleaseOutcome.NotUnlocked)) {
+                        if (!(outcome instanceof ReleaseOutcome.Released r
+                                && r.guestReport() instanceof GuestReport.ReportsUnlockFailed)) {
                             throw new IllegalStateException("unexpected outcome " + outcome);
                         }
                     }

@@ -6,7 +6,6 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import dev.cvmfde.protocol.release.internal.PublicKeyPem;
-import dev.cvmfde.protocol.release.internal.ReleaseFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;

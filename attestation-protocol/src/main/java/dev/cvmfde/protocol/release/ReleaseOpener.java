@@ -12,7 +12,6 @@ import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.cvmfde.protocol.crypto.EcCrypto;
-import dev.cvmfde.protocol.release.internal.ReleaseFormat;
 import dev.cvmfde.protocol.secret.SecretBytes;
 import dev.cvmfde.protocol.wire.WireLimits;
 import java.security.MessageDigest;
@@ -26,8 +25,8 @@ import java.util.Date;
 import java.util.Map;
 
 /**
- * Guest side: opens a release sealed by {@link ReleaseSealer}, making the checks of
- * {@link ReleaseCheck} in order. The key comes out only if the JWS is by the pinned verifier key
+ * Guest side: opens a release sealed by the verifier (attestation-client's {@code KeyRelease}),
+ * making the checks of {@link ReleaseCheck} in order. The key comes out only if the JWS is by the pinned verifier key
  * with its algorithm, for this session's nonce and ephemeral key, within its validity, and the
  * JWE decrypts. Nothing from the release's own headers ({@code jwk}, {@code jku}, {@code x5c},
  * {@code kid}) chooses the verification key.
@@ -130,7 +129,7 @@ public final class ReleaseOpener {
         Object cnf = claims.getClaim(ReleaseFormat.CONFIRMATION);
         Object jkt = cnf instanceof Map<?, ?> map ? map.get(ReleaseFormat.JWK_THUMBPRINT) : null;
         byte[] thumbprint = base64UrlClaim(jkt, ReleaseCheck.KEY_BINDING, "cnf.jkt");
-        String ours = ReleaseSealer.thumbprint(ephemeralPrivate);
+        String ours = ReleaseFormat.thumbprint(ephemeralPrivate);
         if (!MessageDigest.isEqual(thumbprint, Base64.getUrlDecoder().decode(ours))) {
             throw reject(ReleaseCheck.KEY_BINDING, "release is for ephemeral key " + printable((String) jkt)
                     + ", this session's key is " + ours);

@@ -90,7 +90,10 @@ public record KeyFile(Form form, SecretBytes passphrase) implements AutoCloseabl
         }
     }
 
-    /** Reads a key file in either form; text files are held to the IBM DEK rules. */
+    /**
+     * Reads a key file in either form; text files are held to the IBM DEK rules. A file that its
+     * group or others may read is refused ({@link KeyFileModeException}), as ssh refuses such a key.
+     */
     public static KeyFile read(Path path) throws KeyFileException {
         byte[] content = readBounded(path);
         if (looksLikeText(content)) {
@@ -105,7 +108,7 @@ public record KeyFile(Form form, SecretBytes passphrase) implements AutoCloseabl
         return new KeyFile(Form.RAW, SecretBytes.takeOwnership(content));
     }
 
-    /** Reads a DEK file, which must be in IBM's base64 form. */
+    /** Reads a DEK file, which must be in IBM's base64 form (and mode 0600 or stricter, as {@link #read}). */
     public static KeyFile readDek(Path path) throws KeyFileException {
         return parseDek(readBounded(path), path);
     }
@@ -180,6 +183,7 @@ public record KeyFile(Form form, SecretBytes passphrase) implements AutoCloseabl
             if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(path)) {
                 throw new KeyFileException("key file " + path + " is not a regular file");
             }
+            KeyFileMode.requireOwnerOnly(path, "key file");
             try (InputStream in = Files.newInputStream(path)) {
                 byte[] content = in.readNBytes(MAX_KEY_FILE_BYTES + 1);
                 if (content.length > MAX_KEY_FILE_BYTES) {

@@ -1,7 +1,7 @@
 package dev.cvmfde.protocol.secret;
 
 /** A key file that cannot be used; the message says what is wrong and never contains key bytes. */
-public final class KeyFileException extends Exception {
+public class KeyFileException extends Exception {
     public KeyFileException(String message) {
         super(message);
     }

@@ -1,47 +1,47 @@
 package dev.cvmfde.protocol.wire;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** Verifier → guest: no key, and why (one reason per failed check, at least one). */
-public record Refusal(List<Reason> reasons) implements Message {
-
-    /**
-     * One failed check: {@code check} is the verification step's short name
-     * ({@code [a-z0-9._-]}, e.g. {@code freshness}), {@code message} says what was expected and
-     * what came (no control characters).
-     */
-    public record Reason(String check, String message) {
-        private static final Pattern CHECK = Pattern.compile("[a-z0-9][a-z0-9._-]*");
-
-        public Reason {
-            Text.check(check, "reason check", WireLimits.MAX_CHECK_CHARS, false);
-            if (!CHECK.matcher(check).matches()) {
-                throw new IllegalArgumentException("reason check must be [a-z0-9._-] starting with a letter or digit");
-            }
-            Text.check(message, "reason message", WireLimits.MAX_TEXT_CHARS, true);
-        }
-
-        /** A reason from arbitrary verifier text: control characters replaced, message cut to the limit. */
-        public static Reason truncating(String check, String message) {
-            return new Reason(check, Text.sanitize(message, WireLimits.MAX_TEXT_CHARS));
-        }
-    }
+/**
+ * Verifier → guest: no key, and the verification stages that failed (at least one, each once, in
+ * the verifier's order). Only the names: whoever answers at the guest's address may be the host,
+ * so what was expected (reference digests, the command line, the RIM) stays in the verifier's
+ * verdict table. A stage name is lowercase letters and hyphens ({@code boot-components}): no digits,
+ * so no digest can ride along in one.
+ */
+public record Refusal(List<String> stages) implements Message {
+    private static final Pattern STAGE = Pattern.compile("[a-z]+(-[a-z]+)*");
 
     public Refusal {
-        if (reasons == null || reasons.isEmpty()) {
-            throw new IllegalArgumentException("a refusal needs at least one reason");
+        if (stages == null || stages.isEmpty()) {
+            throw new IllegalArgumentException("a refusal names at least one failed stage");
         }
-        if (reasons.size() > WireLimits.MAX_REASONS) {
-            throw new IllegalArgumentException("refusal holds " + reasons.size() + " reasons; at most "
-                    + WireLimits.MAX_REASONS + " are allowed");
+        if (stages.size() > WireLimits.MAX_REFUSED_STAGES) {
+            throw new IllegalArgumentException("refusal names " + stages.size() + " stages; at most "
+                    + WireLimits.MAX_REFUSED_STAGES + " are allowed");
         }
-        reasons = List.copyOf(reasons);
+        for (String stage : stages) {
+            checkStage(stage);
+        }
+        if (new LinkedHashSet<>(stages).size() != stages.size()) {
+            throw new IllegalArgumentException("refusal names a stage twice: " + stages);
+        }
+        stages = List.copyOf(stages);
     }
 
-    /** A refusal of at most {@link WireLimits#MAX_REASONS} reasons; later ones are dropped. */
-    public static Refusal firstOf(List<Reason> reasons) {
-        return new Refusal(reasons.subList(0, Math.min(reasons.size(), WireLimits.MAX_REASONS)));
+    /** A refusal of the distinct stages of {@code failedStages}, first occurrence first. */
+    public static Refusal of(List<String> failedStages) {
+        return new Refusal(List.copyOf(new LinkedHashSet<>(failedStages)));
+    }
+
+    private static void checkStage(String stage) {
+        Text.check(stage, "refused stage", WireLimits.MAX_STAGE_CHARS, false);
+        if (!STAGE.matcher(stage).matches()) {
+            throw new IllegalArgumentException("a refused stage is lowercase letters and single hyphens"
+                    + " (e.g. boot-components); got a name of " + stage.length() + " characters that is not");
+        }
     }
 
     @Override

@@ -26,11 +26,11 @@ public final class WireLimits {
     public static final int MAX_PROVIDER_CHARS = 32;
     /** A compact JWS release; fits a sealed key of {@code KeyFile.MAX_KEY_FILE_BYTES} (8 KiB). */
     public static final int MAX_RELEASE_JWS_CHARS = 24 * 1024;
-    /** Reasons in one refusal. */
-    public static final int MAX_REASONS = 16;
-    /** A reason's check name ({@code freshness}, {@code rim}, …). */
-    public static final int MAX_CHECK_CHARS = 64;
-    /** A reason's message, and an ack's detail. */
+    /** Failed stages named in one refusal. */
+    public static final int MAX_REFUSED_STAGES = 16;
+    /** A stage name in a refusal ({@code freshness}, {@code boot-components}, …). */
+    public static final int MAX_STAGE_CHARS = 32;
+    /** An ack's detail. */
     public static final int MAX_TEXT_CHARS = 512;
 
     /** Body of an {@code evidence-request} frame. */
@@ -39,8 +39,8 @@ public final class WireLimits {
     public static final int MAX_EVIDENCE_FRAME_BYTES = 4 * 1024 * 1024;
     /** Body of a {@code release} frame. */
     public static final int MAX_RELEASE_FRAME_BYTES = 32 * 1024;
-    /** Body of a {@code refusal} frame (16 reasons of at most 64 + 512 characters, UTF-8). */
-    public static final int MAX_REFUSAL_FRAME_BYTES = 32 * 1024;
+    /** Body of a {@code refusal} frame (16 stage names of at most 32 ASCII characters). */
+    public static final int MAX_REFUSAL_FRAME_BYTES = 1024;
     /** Body of an {@code ack} frame. */
     public static final int MAX_ACK_FRAME_BYTES = 4 * 1024;
 }

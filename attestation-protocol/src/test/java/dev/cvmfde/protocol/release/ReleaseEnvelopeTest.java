@@ -54,7 +54,7 @@ class ReleaseEnvelopeTest {
     }
 
     private String seal() {
-        return ReleaseSealer.seal(key, ephemeral.toPublicJWK(), nonce, verifier, CLOCK, ReleaseSealer.DEFAULT_LIFETIME);
+        return TestReleases.seal(key, ephemeral.toPublicJWK(), nonce, verifier, CLOCK, TestReleases.DEFAULT_LIFETIME);
     }
 
     private ReleaseCheck rejectedAt(String jws) {
@@ -79,7 +79,7 @@ class ReleaseEnvelopeTest {
     void open_p256VerifierAndGuestKeys_returnsTheKey() throws Exception {
         ECKey verifier256 = EphemeralKeys.generate(Curve.P_256);
         ECKey guest256 = EphemeralKeys.generate(Curve.P_256);
-        String jws = ReleaseSealer.seal(key, guest256.toPublicJWK(), nonce, verifier256);
+        String jws = TestReleases.seal(key, guest256.toPublicJWK(), nonce, verifier256);
         assertEquals(JWSAlgorithm.ES256, SignedJWT.parse(jws).getHeader().getAlgorithm());
         try (SecretBytes opened = ReleaseOpener.open(jws, new PinnedVerifierKey(verifier256.toPublicJWK()), guest256,
                 nonce, Clock.systemUTC())) {
@@ -90,7 +90,7 @@ class ReleaseEnvelopeTest {
     @Test
     void seal_largestKeyFile_fitsReleaseMessage() throws Exception {
         SecretBytes big = SecretBytes.takeOwnership(random(KeyFile.MAX_KEY_FILE_BYTES));
-        String jws = ReleaseSealer.seal(big, ephemeral.toPublicJWK(), nonce, verifier);
+        String jws = TestReleases.seal(big, ephemeral.toPublicJWK(), nonce, verifier);
         assertTrue(MessageJson.encode(new Release(jws)).length <= WireLimits.MAX_RELEASE_FRAME_BYTES);
     }
 
@@ -105,31 +105,31 @@ class ReleaseEnvelopeTest {
 
     @Test
     void open_releaseFromEarlierSession_nonceCheckFails() {
-        String earlier = ReleaseSealer.seal(key, ephemeral.toPublicJWK(), random(64), verifier, CLOCK,
-                ReleaseSealer.DEFAULT_LIFETIME);
+        String earlier = TestReleases.seal(key, ephemeral.toPublicJWK(), random(64), verifier, CLOCK,
+                TestReleases.DEFAULT_LIFETIME);
         assertEquals(ReleaseCheck.NONCE, rejectedAt(earlier));
     }
 
     @Test
     void open_releaseEncryptedToSwappedEphemeralKey_keyBindingCheckFails() {
         ECKey relayKey = EphemeralKeys.generate();
-        String toRelay = ReleaseSealer.seal(key, relayKey.toPublicJWK(), nonce, verifier, CLOCK,
-                ReleaseSealer.DEFAULT_LIFETIME);
+        String toRelay = TestReleases.seal(key, relayKey.toPublicJWK(), nonce, verifier, CLOCK,
+                TestReleases.DEFAULT_LIFETIME);
         assertEquals(ReleaseCheck.KEY_BINDING, rejectedAt(toRelay));
     }
 
     @Test
     void open_signedByUnpinnedKey_signatureCheckFails() {
-        String forged = ReleaseSealer.seal(key, ephemeral.toPublicJWK(), nonce, VerifierKeys.generate(), CLOCK,
-                ReleaseSealer.DEFAULT_LIFETIME);
+        String forged = TestReleases.seal(key, ephemeral.toPublicJWK(), nonce, VerifierKeys.generate(), CLOCK,
+                TestReleases.DEFAULT_LIFETIME);
         assertEquals(ReleaseCheck.SIGNATURE, rejectedAt(forged));
     }
 
     @Test
     void open_preparedSigner_returnsTheKeyAndNamesItsThumbprint() throws Exception {
-        ReleaseSealer.Signer signer = ReleaseSealer.signer(verifier);
+        TestReleases.Signer signer = TestReleases.signer(verifier);
         assertEquals(pinned.thumbprint(), signer.keyId());
-        String jws = ReleaseSealer.seal(key, ephemeral.toPublicJWK(), nonce, signer, CLOCK, ReleaseSealer.DEFAULT_LIFETIME);
+        String jws = TestReleases.seal(key, ephemeral.toPublicJWK(), nonce, signer, CLOCK, TestReleases.DEFAULT_LIFETIME);
         assertEquals(pinned.thumbprint(), SignedJWT.parse(jws).getHeader().getKeyID());
         try (SecretBytes opened = ReleaseOpener.open(jws, pinned, ephemeral, nonce, CLOCK)) {
             assertTrue(opened.sameAs(key));
@@ -141,8 +141,8 @@ class ReleaseEnvelopeTest {
         // The opener keeps the last pinned key's prepared verifier: it must never serve it for another key.
         ECKey other = VerifierKeys.generate();
         PinnedVerifierKey otherPinned = new PinnedVerifierKey(other.toPublicJWK());
-        String byOther = ReleaseSealer.seal(key, ephemeral.toPublicJWK(), nonce, other, CLOCK,
-                ReleaseSealer.DEFAULT_LIFETIME);
+        String byOther = TestReleases.seal(key, ephemeral.toPublicJWK(), nonce, other, CLOCK,
+                TestReleases.DEFAULT_LIFETIME);
         ReleaseOpener.open(byOther, otherPinned, ephemeral, nonce, CLOCK).close();
         assertEquals(ReleaseCheck.SIGNATURE, rejectedAt(byOther));
         ReleaseOpener.open(seal(), pinned, ephemeral, nonce, CLOCK).close();
@@ -215,14 +215,14 @@ class ReleaseEnvelopeTest {
 
     @Test
     void open_afterExpiryAndSkew_expiryCheckFails() {
-        Clock late = Clock.offset(CLOCK, ReleaseSealer.DEFAULT_LIFETIME.plus(ReleaseOpener.MAX_CLOCK_SKEW)
+        Clock late = Clock.offset(CLOCK, TestReleases.DEFAULT_LIFETIME.plus(ReleaseOpener.MAX_CLOCK_SKEW)
                 .plusSeconds(1));
         assertEquals(ReleaseCheck.EXPIRY, rejectedAt(seal(), late));
     }
 
     @Test
     void open_withinSkewAfterExpiry_opens() throws Exception {
-        Clock late = Clock.offset(CLOCK, ReleaseSealer.DEFAULT_LIFETIME.plusSeconds(30));
+        Clock late = Clock.offset(CLOCK, TestReleases.DEFAULT_LIFETIME.plusSeconds(30));
         ReleaseOpener.open(seal(), pinned, ephemeral, nonce, late).close();
     }
 
@@ -251,11 +251,11 @@ class ReleaseEnvelopeTest {
     @Test
     void seal_badInputs_refused() {
         ECKey guest = ephemeral.toPublicJWK();
-        assertThrows(IllegalArgumentException.class, () -> ReleaseSealer.seal(key, guest, new byte[32], verifier));
-        assertThrows(IllegalArgumentException.class, () -> ReleaseSealer.seal(key, ephemeral, nonce, verifier));
+        assertThrows(IllegalArgumentException.class, () -> TestReleases.seal(key, guest, new byte[32], verifier));
+        assertThrows(IllegalArgumentException.class, () -> TestReleases.seal(key, ephemeral, nonce, verifier));
         assertThrows(IllegalArgumentException.class,
-                () -> ReleaseSealer.seal(key, guest, nonce, verifier.toPublicJWK()));
-        assertThrows(IllegalArgumentException.class, () -> ReleaseSealer.seal(key, guest, nonce, verifier, CLOCK,
+                () -> TestReleases.seal(key, guest, nonce, verifier.toPublicJWK()));
+        assertThrows(IllegalArgumentException.class, () -> TestReleases.seal(key, guest, nonce, verifier, CLOCK,
                 Duration.ofHours(1)));
     }
 

@@ -67,7 +67,7 @@ class ReleaseExchangeTest {
                 out.write(request);
                 Evidence evidence = (Evidence) in.read(Expect.HOST_AWAITING_EVIDENCE);
                 assertTrue(ChallengeBinding.matches(evidence.token(), request.nonce(), evidence.ephemeralKey()));
-                out.write(new Release(ReleaseSealer.seal(key, evidence.ephemeralKey(), request.nonce(), verifier)));
+                out.write(new Release(TestReleases.seal(key, evidence.ephemeralKey(), request.nonce(), verifier)));
                 Ack ack = (Ack) in.read(Expect.HOST_AWAITING_ACK);
                 assertTrue(ack.unlocked(), ack.detail());
             }

@@ -3,6 +3,7 @@ package dev.cvmfde.protocol.release;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import dev.cvmfde.protocol.secret.KeyFileModeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +61,27 @@ class VerifierKeysTest {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
         KeyMaterialException e = assertThrows(KeyMaterialException.class, () -> VerifierKeys.readSigningKey(file));
         assertTrue(e.getMessage().contains("chmod 600"), e.getMessage());
+        KeyFileModeException mode = assertInstanceOf(KeyFileModeException.class, e.getCause());
+        assertEquals("0640 (rw-r-----)", mode.mode());
+        assertEquals(file, mode.file());
+    }
+
+    @Test
+    void readSigningKey_worldReadable0644_refused() throws Exception {
+        Path file = dir.resolve("verifier.jwk");
+        VerifierKeys.writePrivateJwk(VerifierKeys.generate(), file);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        KeyMaterialException e = assertThrows(KeyMaterialException.class, () -> VerifierKeys.readSigningKey(file));
+        assertEquals("0644 (rw-r--r--)", assertInstanceOf(KeyFileModeException.class, e.getCause()).mode());
+    }
+
+    @Test
+    void readSigningKey_mode0600_accepted() throws Exception {
+        Path file = dir.resolve("verifier.jwk");
+        ECKey key = VerifierKeys.generate();
+        VerifierKeys.writePrivateJwk(key, file);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        assertEquals(key.getKeyID(), VerifierKeys.readSigningKey(file).getKeyID());
     }
 
     @Test

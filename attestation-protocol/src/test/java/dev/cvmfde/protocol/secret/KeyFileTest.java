@@ -22,7 +22,59 @@ class KeyFileTest {
     private Path write(String name, byte[] content) throws Exception {
         Path p = dir.resolve(name);
         Files.write(p, content);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
         return p;
+    }
+
+    private Path withMode(Path p, String mode) throws Exception {
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
+        return p;
+    }
+
+    @Test
+    void read_mode0644_refusedNamingFileModeAndChmod() throws Exception {
+        Path p = withMode(write("k", new byte[32]), "rw-r--r--");
+        KeyFileModeException e = assertThrows(KeyFileModeException.class, () -> KeyFile.read(p));
+        assertEquals(p, e.file());
+        assertEquals("0644 (rw-r--r--)", e.mode());
+        assertTrue(e.getMessage().contains(p.toString()) && e.getMessage().contains("0644")
+                && e.getMessage().contains("chmod 600"), e.getMessage());
+    }
+
+    @Test
+    void read_mode0640_refused() throws Exception {
+        Path p = withMode(write("k", new byte[32]), "rw-r-----");
+        assertEquals("0640 (rw-r-----)", assertThrows(KeyFileModeException.class, () -> KeyFile.read(p)).mode());
+    }
+
+    @Test
+    void readDek_worldReadable_refused() throws Exception {
+        String dek = Base64.getEncoder().encodeToString(new byte[32]);
+        Path p = withMode(write("dek", dek.getBytes(StandardCharsets.US_ASCII)), "rw----r--");
+        assertEquals("0604 (rw----r--)", assertThrows(KeyFileModeException.class, () -> KeyFile.readDek(p)).mode());
+    }
+
+    @Test
+    void read_mode0600_accepted() throws Exception {
+        Path p = withMode(write("k", new byte[32]), "rw-------");
+        try (KeyFile kf = KeyFile.read(p)) {
+            assertEquals(32, kf.passphrase().length());
+        }
+    }
+
+    @Test
+    void read_mode0400_accepted() throws Exception {
+        Path p = withMode(write("k", new byte[32]), "r--------");
+        try (KeyFile kf = KeyFile.read(p)) {
+            assertEquals(32, kf.passphrase().length());
+        }
+    }
+
+    @Test
+    void read_symlinkToReadableKey_refusedByTheTargetsMode() throws Exception {
+        Path target = withMode(write("k", new byte[32]), "rw-r--r--");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+        assertThrows(KeyFileModeException.class, () -> KeyFile.read(link));
     }
 
     @Test

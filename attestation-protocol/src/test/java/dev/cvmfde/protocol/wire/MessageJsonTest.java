@@ -140,7 +140,20 @@ class MessageJsonTest {
 
     @Test
     void decode_refusalWithControlCharacter_invalidMessage() {
-        String body = "{\"type\":\"refusal\",\"version\":1,\"reasons\":[{\"check\":\"rim\",\"message\":\"a\\u001b[2Jb\"}]}";
+        String body = "{\"type\":\"refusal\",\"version\":1,\"stages\":[\"rim\\u001b[2J\"]}";
+        assertInstanceOf(WireError.InvalidMessage.class, decodeError(body));
+    }
+
+    @Test
+    void decode_refusalWithDetails_invalidMessage() {
+        String body = "{\"type\":\"refusal\",\"version\":1,\"reasons\":[{\"check\":\"rim\",\"message\":\"expected 0a0b\"}]}";
+        assertInstanceOf(WireError.InvalidMessage.class, decodeError(body));
+    }
+
+    @Test
+    void decode_refusalStageCarryingADigest_invalidMessage() {
+        String digest = "5a1e".repeat(8);
+        String body = "{\"type\":\"refusal\",\"version\":1,\"stages\":[\"rim-" + digest + "\"]}";
         assertInstanceOf(WireError.InvalidMessage.class, decodeError(body));
     }
 

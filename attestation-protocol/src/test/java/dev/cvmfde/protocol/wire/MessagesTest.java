@@ -68,9 +68,12 @@ class MessagesTest {
     }
 
     @Test
-    void refusal_maximalReasons_fitTheRefusalFrame() throws Exception {
-        Refusal refusal = new Refusal(Collections.nCopies(WireLimits.MAX_REASONS,
-                new Refusal.Reason("a".repeat(WireLimits.MAX_CHECK_CHARS), "\u20ac".repeat(WireLimits.MAX_TEXT_CHARS))));
+    void refusal_maximalStages_fitTheRefusalFrame() throws Exception {
+        List<String> stages = new java.util.ArrayList<>();
+        for (int i = 0; i < WireLimits.MAX_REFUSED_STAGES; i++) {
+            stages.add(String.valueOf((char) ('a' + i)).repeat(WireLimits.MAX_STAGE_CHARS));
+        }
+        Refusal refusal = new Refusal(stages);
         assertTrue(MessageJson.encode(refusal).length <= WireLimits.MAX_REFUSAL_FRAME_BYTES);
     }
 
@@ -90,12 +93,13 @@ class MessagesTest {
     }
 
     @Test
-    void reasonTruncating_longTextWithControls_fitsLimits() {
-        Refusal.Reason reason = Refusal.Reason.truncating("rim", "x\ny".repeat(1000));
-        assertEquals(WireLimits.MAX_TEXT_CHARS, reason.message().length());
-        assertFalse(reason.message().contains("\n"));
-        assertThrows(IllegalArgumentException.class, () -> new Refusal.Reason("rim", "a\u001bb"));
+    void refusal_anythingButStageNames_refused() {
         assertThrows(IllegalArgumentException.class, () -> new Refusal(List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new Refusal(List.of("rim: expected 0a0b")));
+        assertThrows(IllegalArgumentException.class, () -> new Refusal(List.of("0a0b0c0d")));
+        assertThrows(IllegalArgumentException.class, () -> new Refusal(List.of("rim", "rim")));
+        assertThrows(IllegalArgumentException.class, () -> new Refusal(List.of("x".repeat(WireLimits.MAX_STAGE_CHARS + 1))));
+        assertEquals(List.of("rim", "boot-components"), Refusal.of(List.of("rim", "boot-components", "rim")).stages());
     }
 
     @Test

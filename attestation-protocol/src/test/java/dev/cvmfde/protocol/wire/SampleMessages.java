@@ -31,8 +31,7 @@ final class SampleMessages {
                         ephemeralPublic(), "simulated"),
                 new Evidence(random(900), EphemeralKeys.generate(Curve.P_256).toPublicJWK(), "tsm"),
                 new Release("eyJhbGciOiJFUzM4NCJ9.eyJub25jZSI6IngifQ.c2lnbmF0dXJl"),
-                new Refusal(List.of(new Refusal.Reason("freshness", "realm challenge differs from the binding"),
-                        new Refusal.Reason("rim", "expected 0a0b…, got ff00… — ünïcödé"))),
+                new Refusal(List.of("freshness", "rim", "boot-components")),
                 new Ack(true, "encroot opened"),
                 new Ack(false, ""));
     }

@@ -1,8 +1,11 @@
 package dev.cvmfde.server.cli;
 
+import dev.cvmfde.protocol.secret.KeyFileException;
+import dev.cvmfde.protocol.secret.KeyFileMode;
 import dev.cvmfde.protocol.release.KeyMaterialException;
 import dev.cvmfde.protocol.release.PinnedVerifierKey;
 import dev.cvmfde.server.AttestationServer;
+import dev.cvmfde.server.ConnectionLimits;
 import dev.cvmfde.server.RunningServer;
 import dev.cvmfde.server.ServerConfig;
 import dev.cvmfde.server.ServerOutcome;
@@ -68,8 +71,9 @@ final class Serve {
             config = ServerConfig.of(bind, provider, trust, output)
                     .withReadTimeout(options.readTimeout)
                     .withSessionTimeout(options.sessionTimeout)
-                    .withMaxConnections(options.maxConnections)
-                    .withEvidenceRequestsPerSecond(options.evidenceRequestsPerSecond);
+                    .withLimits(new ConnectionLimits(options.maxConnections, options.maxConnectionsPerSource,
+                            options.maxQueuedConnections, options.evidenceRequestsPerSecond,
+                            options.evidenceRequestsPerSecondPerSource));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -121,6 +125,11 @@ final class Serve {
             if (!Files.isRegularFile(file)) {
                 throw new UsageException(file + " is not a readable file");
             }
+        }
+        try {
+            KeyFileMode.requireOwnerOnly(options.tlsKey, "TLS private key --tls-key");
+        } catch (KeyFileException e) {
+            throw new ServerStartException(e.getMessage(), e);
         }
         try {
             return config.withTls(SslContextBuilder.forServer(options.tlsCert.toFile(), options.tlsKey.toFile()).build());

@@ -1,5 +1,6 @@
 package dev.cvmfde.server.cli;
 
+import dev.cvmfde.server.ConnectionLimits;
 import dev.cvmfde.server.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,7 +47,7 @@ final class ServeOptions {
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve TLS with this certificate chain (PEM).")
     Path tlsCert;
 
-    @Option(names = "--tls-key", paramLabel = "PEM", description = "The TLS private key (PKCS#8 PEM, unencrypted).")
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The TLS private key (PKCS#8 PEM, unencrypted; mode 0600, group/other access is refused).")
     Path tlsKey;
 
     @Option(names = "--read-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
@@ -58,12 +59,31 @@ final class ServeOptions {
             description = "Close any connection open longer than this. Default: ${DEFAULT-VALUE}.")
     Duration sessionTimeout;
 
-    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_CONNECTIONS,
-            description = "Connections served at once; more are closed on accept. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "" + ConnectionLimits.DEFAULT_MAX_CONNECTIONS,
+            description = "Connections served at once, all sources together; more wait in the queue or are closed"
+                    + " on accept. Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 
-    @Option(names = "--max-evidence-rate", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_EVIDENCE_REQUESTS_PER_SECOND,
-            description = "Evidence requests answered per second over all connections; more are cut off before"
+    @Option(names = "--max-connections-per-source", paramLabel = "N",
+            defaultValue = "" + ConnectionLimits.DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
+            description = "Connections one source (IPv4 address or IPv6 /64) may have served or queued; more are"
+                    + " closed on accept. Default: ${DEFAULT-VALUE}.")
+    int maxConnectionsPerSource;
+
+    @Option(names = "--max-queued-connections", paramLabel = "N",
+            defaultValue = "" + ConnectionLimits.DEFAULT_MAX_QUEUED_CONNECTIONS,
+            description = "Connections held while every slot is busy (one per source, served fewest-connections-first,"
+                    + " each for at most --read-timeout); 0 closes them instead. Default: ${DEFAULT-VALUE}.")
+    int maxQueuedConnections;
+
+    @Option(names = "--max-evidence-rate", paramLabel = "N",
+            defaultValue = "" + ConnectionLimits.DEFAULT_EVIDENCE_REQUESTS_PER_SECOND,
+            description = "Evidence requests answered per second, all sources together; more are cut off before"
                     + " the TEE is asked. Default: ${DEFAULT-VALUE}.")
     int evidenceRequestsPerSecond;
+
+    @Option(names = "--max-evidence-rate-per-source", paramLabel = "N",
+            defaultValue = "" + ConnectionLimits.DEFAULT_EVIDENCE_REQUESTS_PER_SECOND_PER_SOURCE,
+            description = "Evidence requests answered per second for one source. Default: ${DEFAULT-VALUE}.")
+    int evidenceRequestsPerSecondPerSource;
 }

@@ -3,10 +3,10 @@ package dev.cvmfde.server.internal;
 import java.time.Duration;
 
 /**
- * A token bucket over evidence requests, shared by all connections: each request costs a key
- * generation and a TEE call, so a peer reconnecting in a loop must not turn the guest into a
- * token oracle or starve the verifier that matters. Refill is continuous; the burst equals the
- * per-second rate.
+ * A token bucket over evidence requests: each request costs a key generation and a TEE call, so
+ * a peer reconnecting in a loop must not turn the guest into a token oracle or starve the verifier
+ * that matters. {@link SourceLimiter} keeps one per source and one over all sources. Refill is
+ * continuous; the burst equals the per-second rate.
  */
 public final class RequestRate {
     private final double perNano;

@@ -22,7 +22,6 @@ import java.net.SocketAddress;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * One connection, one session: evidence request → evidence bound to a fresh ephemeral key →
@@ -58,14 +57,30 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
         this.context = context;
     }
 
+    /** A connection that waited in the queue is already active when its handlers are added. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isActive()) {
+            start(ctx);
+        }
+        super.handlerAdded(ctx);
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        start(ctx);
+        super.channelActive(ctx);
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (sessionDeadline != null) {
+            return;
+        }
         peer = String.valueOf(ctx.channel().remoteAddress());
         long millis = context.sessionTimeout().toMillis();
         sessionDeadline = ctx.executor().schedule(() -> fail(ctx, "session timeout: connection open longer than "
                 + human(context.sessionTimeout())), millis, TimeUnit.MILLISECONDS);
         LOG.log(Level.DEBUG, "{0}: connected", peer);
-        super.channelActive(ctx);
     }
 
     @Override
@@ -97,9 +112,20 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
             fail(ctx, "unlocked: a released key has opened the volume; this guest serves no more evidence");
             return;
         }
-        if (!context.requestRate().tryAcquire(System.nanoTime())) {
-            fail(ctx, "rate limit: more evidence requests than the server answers per second; try again shortly");
-            return;
+        java.net.InetAddress source = ((java.net.InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        switch (context.limiter().tryEvidenceRequest(source, System.nanoTime())) {
+            case SOURCE_RATE -> {
+                fail(ctx, "rate limit: more evidence requests from this source than the server answers per second"
+                        + " (evidenceRequestsPerSecondPerSource); try again shortly");
+                return;
+            }
+            case OVERALL_RATE -> {
+                fail(ctx, "rate limit: more evidence requests than the server answers per second"
+                        + " (evidenceRequestsPerSecond); try again shortly");
+                return;
+            }
+            case ALLOWED -> {
+            }
         }
         state = State.COLLECTING;
         nonce = request.nonce();
@@ -187,9 +213,8 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
 
     private void onRefusal(ChannelHandlerContext ctx, Refusal refusal) {
         state = State.DONE;
-        String reasons = refusal.reasons().stream().map(r -> r.check() + ": " + r.message())
-                .collect(Collectors.joining("; "));
-        LOG.log(Level.WARNING, "{0}: the verifier refused to release the key: {1}", peer, reasons);
+        LOG.log(Level.WARNING, "{0}: the verifier refused to release the key: {1} (the details are in the verifier''s"
+                + " verdict table)", peer, String.join(", ", refusal.stages()));
         ctx.close();
     }
 

@@ -10,7 +10,7 @@ import dev.cvmfde.protocol.release.VerifierKeys;
 import dev.cvmfde.protocol.secret.SecretBytes;
 import dev.cvmfde.protocol.wire.Ack;
 import dev.cvmfde.protocol.release.PinnedVerifierKey;
-import dev.cvmfde.protocol.release.ReleaseSealer;
+import dev.cvmfde.protocol.release.TestReleases;
 import dev.cvmfde.protocol.token.CcaTokenDecoder;
 import dev.cvmfde.protocol.token.SimulatedTee;
 import dev.cvmfde.protocol.token.UnverifiedCcaToken;
@@ -176,7 +176,7 @@ class AttestationServerCliTest {
             assertTrue(token.platform().orElseThrow().envelope().verify(anchor.publicKey().toECPublicKey()).isValid());
             assertTrue(ChallengeBinding.matches(token.realm().unverifiedClaims().challenge(), client.nonce,
                     evidence.ephemeralKey()));
-            assertTrue(client.release(ReleaseSealer.seal(key, evidence.ephemeralKey(), client.nonce, VERIFIER)).unlocked());
+            assertTrue(client.release(TestReleases.seal(key, evidence.ephemeralKey(), client.nonce, VERIFIER)).unlocked());
             assertEquals(0, exit.get(20, TimeUnit.SECONDS));
             assertArrayEquals(key.copy(), keyOut.toByteArray());
         }

@@ -2,6 +2,7 @@ package dev.cvmfde.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.jwk.ECKey;
@@ -17,6 +18,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
@@ -43,11 +45,7 @@ class TlsServeTest {
     void serve_tls_plainClientCutOffThenTlsClientUnlocks() throws Exception {
         Path cert = dir.resolve("guest-cert.pem");
         Path key = dir.resolve("guest-key.pem");
-        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:P-256", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "1",
-                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1").redirectErrorStream(true).start();
-        String output = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, openssl.waitFor(), "openssl is required: " + output);
+        makeCertificate(cert, key);
         Path pinned = dir.resolve("verifier.pub.jwk");
         VerifierKeys.writePublicJwk(VERIFIER, pinned);
 
@@ -99,6 +97,35 @@ class TlsServeTest {
         }
         assertEquals(0, exit.get(20, TimeUnit.SECONDS));
         assertArrayEquals(secret, keyOut.toByteArray());
+    }
+
+    @Test
+    void serve_tlsKeyWorldReadable_refusedAtStartNamingModeAndChmod() throws Exception {
+        Path cert = dir.resolve("guest-cert.pem");
+        Path key = dir.resolve("guest-key.pem");
+        makeCertificate(cert, key);
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        Path pinned = dir.resolve("verifier.pub.jwk");
+        VerifierKeys.writePublicJwk(VERIFIER, pinned);
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        AttestationServerCli cli = new AttestationServerCli(new ByteArrayOutputStream(),
+                new PrintStream(errBytes, true, StandardCharsets.UTF_8), (name, options) -> new FakeTeeProvider());
+        int exit = AttestationServerCli.commandLine(cli).execute("-i", "127.0.0.1", "-p", "0", "--provider", "fake",
+                "--verifier-key", pinned.toString(), "--tls-cert", cert.toString(), "--tls-key", key.toString());
+        String err = errBytes.toString(StandardCharsets.UTF_8);
+        assertEquals(1, exit, err);
+        assertTrue(err.contains(key + " has mode 0644 (rw-r--r--)") && err.contains("chmod 600"), err);
+        assertFalse(err.contains("listening on"), err);
+    }
+
+    /** A self-signed P-256 certificate for 127.0.0.1 and its key (owner-only), made by openssl. */
+    private static void makeCertificate(Path cert, Path key) throws Exception {
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1").redirectErrorStream(true).start();
+        String output = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, openssl.waitFor(), "openssl is required: " + output);
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
     }
 
     private static SSLContext trusting(Path certPem) throws Exception {

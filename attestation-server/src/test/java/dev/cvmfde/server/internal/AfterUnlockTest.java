@@ -9,12 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.protocol.release.EphemeralKeys;
 import dev.cvmfde.protocol.release.PinnedVerifierKey;
-import dev.cvmfde.protocol.release.ReleaseSealer;
+import dev.cvmfde.protocol.release.TestReleases;
 import dev.cvmfde.protocol.release.VerifierKeys;
 import dev.cvmfde.protocol.secret.SecretBytes;
 import dev.cvmfde.protocol.wire.EvidenceRequest;
 import dev.cvmfde.protocol.wire.Expect;
 import dev.cvmfde.protocol.wire.WireCodec;
+import dev.cvmfde.server.ConnectionLimits;
 import dev.cvmfde.server.UnlockOutcome;
 import dev.cvmfde.server.VerifierTrust;
 import dev.cvmfde.server.provider.EvidenceProvider;
@@ -50,7 +51,7 @@ class AfterUnlockTest {
         byte[] key = new byte[32];
         RANDOM.nextBytes(key);
         try (SecretBytes secret = SecretBytes.takeOwnership(key)) {
-            String jws = ReleaseSealer.seal(secret, ephemeral.toPublicJWK(), nonce, VERIFIER);
+            String jws = TestReleases.seal(secret, ephemeral.toPublicJWK(), nonce, VERIFIER);
             return gate.handle(jws, ephemeral, nonce, "test peer");
         }
     }
@@ -97,7 +98,7 @@ class AfterUnlockTest {
                 return new RawEvidence("counting", new byte[] {1}, Optional.empty(), List.of());
             }
         };
-        return new SessionContext(provider, Runnable::run, gate, Runnable::run, new RequestRate(1000, System.nanoTime()),
+        return new SessionContext(provider, Runnable::run, gate, Runnable::run, new SourceLimiter<>(ConnectionLimits.defaults(), System.nanoTime()),
                 Duration.ofSeconds(30), Duration.ofSeconds(60), (detail, peer) -> { });
     }
 }

@@ -56,10 +56,11 @@ public final class SelfTest {
     /** Runs the exchange; throws when any step fails. Returns the time from start to listening. */
     public static Duration run(AgentConsole console) throws Exception {
         long t0 = System.nanoTime();
-        ECKey signing = VerifierKeys.generate();
+        LoopbackVerifier verifier = LoopbackVerifier.withThrowawayKey();
+        ECKey pinned = verifier.publicKey();
         Path dir = Files.createTempDirectory("cvmfde-self-test");
         try {
-            bootSteps(dir, signing);
+            bootSteps(dir, pinned);
         } finally {
             deleteTree(dir);
         }
@@ -70,7 +71,7 @@ public final class SelfTest {
         try (SecretBytes key = SecretBytes.takeOwnership(keyBytes)) {
             ServerConfig config = ServerConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     EvidenceProviders.byName("simulated", ProviderOptions.defaults()),
-                    VerifierTrust.pinned(new PinnedVerifierKey(signing.toPublicJWK())),
+                    VerifierTrust.pinned(new PinnedVerifierKey(pinned)),
                     received -> received.sameAs(key) ? UnlockOutcome.unlocked("self-test key matched")
                             : UnlockOutcome.failed("self-test key differs"));
             StartupTrace.mark("server-config");
@@ -79,7 +80,7 @@ public final class SelfTest {
                 Duration toListening = Duration.ofNanos(System.nanoTime() - t0);
                 console.say("self-test: listening on " + server.localAddress() + " after " + toListening.toMillis()
                         + " ms in main (epoch-ms " + System.currentTimeMillis() + ")");
-                Ack ack = LoopbackVerifier.release(server.localAddress(), key, signing);
+                Ack ack = verifier.release(server.localAddress(), key);
                 if (!ack.unlocked()) {
                     throw new IllegalStateException("self-test: the agent did not accept the key: " + ack.detail());
                 }
@@ -99,9 +100,9 @@ public final class SelfTest {
      * from PEM, the tsm provider made (it touches no device until a request), the root found by
      * its LUKS UUID among fake block devices.
      */
-    private static void bootSteps(Path dir, ECKey signing) throws Exception {
+    private static void bootSteps(Path dir, ECKey pinned) throws Exception {
         Path pem = dir.resolve("verifier.pub.pem");
-        VerifierKeys.writePublicPem(signing, pem);
+        VerifierKeys.writePublicPem(pinned, pem);
         Path sys = Files.createDirectories(dir.resolve("sys/vdb")).getParent();
         Path dev = Files.createDirectories(dir.resolve("dev"));
         byte[] header = new byte[LuksHeader.HEADER_READ_BYTES];

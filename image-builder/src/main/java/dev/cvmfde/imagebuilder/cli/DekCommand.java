@@ -26,7 +26,7 @@ final class DekCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "FILE", description = "DEK file to create")
     Path output;
 
-    @Option(names = "--wrap-with", paramLabel = "ROOT_KEY", description = "root key file (32 raw bytes) to wrap the DEK with")
+    @Option(names = "--wrap-with", paramLabel = "ROOT_KEY", description = "root key file (32 raw bytes, mode 0600) to wrap the DEK with")
     Path wrapWith;
 
     @CommandLine.Spec

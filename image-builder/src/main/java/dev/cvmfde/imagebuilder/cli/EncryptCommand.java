@@ -52,7 +52,7 @@ final class EncryptCommand implements Callable<Integer> {
     @Option(names = "--baseline", required = true, paramLabel = "HASH_JSON", description = "the guest's reference hash.json (flat or multi-kernel)")
     Path baseline;
 
-    @Option(names = "--key-file", required = true, paramLabel = "FILE", description = "LUKS keyslot passphrase: 32 random bytes (virtCCA) or a base64 DEK line")
+    @Option(names = "--key-file", required = true, paramLabel = "FILE", description = "LUKS keyslot passphrase: 32 random bytes (virtCCA) or a base64 DEK line; mode 0600 (group/other access is refused)")
     Path keyFile;
 
     @Option(names = "--output", required = true, paramLabel = "DISK", description = "encrypted disk to write (never replaces an input)")

@@ -34,7 +34,7 @@ final class EncryptDiskCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "DISK", description = "disk image: raw, qcow2, VHD fixed or dynamic; only read")
     Path input;
 
-    @Option(names = "--dek", required = true, paramLabel = "FILE", description = "data encryption key file (IBM DEK form)")
+    @Option(names = "--dek", required = true, paramLabel = "FILE", description = "data encryption key file (IBM DEK form, mode 0600)")
     Path dek;
 
     @Option(names = "--output", required = true, paramLabel = "RAW", description = "encrypted raw image to write")
@@ -46,7 +46,7 @@ final class EncryptDiskCommand implements Callable<Integer> {
     @Mixin
     KdfOptions kdf;
 
-    @Option(names = "--wrap-with", paramLabel = "ROOT_KEY", description = "also write OUTPUT.wdek: the DEK wrapped with this root key (AES-KWP, RFC 5649)")
+    @Option(names = "--wrap-with", paramLabel = "ROOT_KEY", description = "also write OUTPUT.wdek: the DEK wrapped with this root key (AES-KWP, RFC 5649; mode 0600)")
     Path wrapWith;
 
     @Mixin

@@ -60,6 +60,7 @@ class EncryptCommandTest {
         byte[] k = new byte[32];
         new SecureRandom().nextBytes(k);
         Files.write(key, k);
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         verifierKey = writeVerifierKey(dir.resolve("verifier.pub.pem"));
         Path runtime = fakeRuntime(dir.resolve("runtime"));
         Path baseline = dir.resolve("hash.json");

@@ -3,6 +3,7 @@ package dev.cvmfde.imagebuilder.cli;
 import static dev.cvmfde.imagebuilder.testsupport.Tools.ok;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,6 +108,18 @@ class EncryptDiskCommandTest {
     }
 
     @Test
+    void dek_wrapWithGroupReadableRootKey_refusedNamingModeAndNothingWritten() throws Exception {
+        Path rootKey = dir.resolve("root.key");
+        CliRun.ok("root-key", "--output", rootKey.toString());
+        Files.setPosixFilePermissions(rootKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        Path dek = dir.resolve("secret.dek");
+        CliRun.Result r = CliRun.run("dek", "--output", dek.toString(), "--wrap-with", rootKey.toString());
+        CliRun.assertExit(1, r);
+        assertTrue(r.err().contains(rootKey + " has mode 0640") && r.err().contains("chmod 600"), r.err());
+        assertFalse(Files.exists(dek));
+    }
+
+    @Test
     void dek_existingFile_refusedAndKept() throws Exception {
         Path dek = Files.writeString(dir.resolve("secret.dek"), "keep me");
         CliRun.Result r = CliRun.run("dek", "--output", dek.toString());
@@ -142,6 +155,7 @@ class EncryptDiskCommandTest {
             default -> good.substring(0, 40) + "*!#$";
         };
         Path dek = Files.writeString(dir.resolve("bad.dek"), text, StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(dek, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")); // owner-only: the content is what gets refused
         Path outDir = Files.createDirectories(dir.resolve("out"));
         CliRun.Result r = CliRun.run("encrypt-disk", "--input", raw.toString(), "--dek", dek.toString(), "--output",
                 outDir.resolve("x.raw").toString(), "--quiet");

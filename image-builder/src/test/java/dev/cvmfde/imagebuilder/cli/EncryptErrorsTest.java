@@ -4,12 +4,15 @@ import static dev.cvmfde.imagebuilder.testsupport.Tools.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.cvmfde.imagebuilder.testsupport.Tools;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +42,7 @@ class EncryptErrorsTest {
                 + "\",\"kernel\":\"" + d + "\",\"initramfs\":\"" + d + "\",\"hash_alg\":\"sha-256\"}");
         key = Files.write(dir.resolve("rootfs.key"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
             16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, (byte) 0xff});
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         verifierKey = EncryptCommandTest.writeVerifierKey(dir.resolve("verifier.pub.pem"));
         runtime = EncryptCommandTest.fakeRuntime(dir.resolve("runtime"));
         outDir = Files.createDirectories(dir.resolve("out"));
@@ -86,6 +90,29 @@ class EncryptErrorsTest {
     }
 
     @Test
+    void encrypt_keyFileMode0644_refusedNamingFileModeAndChmod() throws Exception {
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        CliRun.Result r = assertRefused(gptDisk("disk.raw", true), outDir.resolve("x.qcow2"), "chmod 600 " + key);
+        assertTrue(r.err().contains("0644 (rw-r--r--)"), r.err());
+    }
+
+    @Test
+    void encrypt_keyFileMode0640_refused() throws Exception {
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r-----"));
+        assertRefused(gptDisk("disk.raw", true), outDir.resolve("x.qcow2"), "0640 (rw-r-----)");
+    }
+
+    @Test
+    void encrypt_signWithKeyMode0640_refusedBeforeAnyWork() throws Exception {
+        Path jwk = Files.writeString(dir.resolve("build.jwk"),
+                new ECKeyGenerator(Curve.P_256).generate().toJSONString());
+        Files.setPosixFilePermissions(jwk, PosixFilePermissions.fromString("rw-r-----"));
+        CliRun.Result r = assertRefused(gptDisk("disk.raw", true), outDir.resolve("x.qcow2"), "--sign-with key " + jwk,
+                "--sign-with", jwk.toString());
+        assertTrue(r.err().contains("baseline:") && r.err().contains("0640") && r.err().contains("chmod 600"), r.err());
+    }
+
+    @Test
     void encrypt_keyFileWithNewlineInTheMiddle_refused() throws Exception {
         Files.writeString(key, "QUJDREVGR0hJSktMTU5P\nUFFSU1RVVldYWVphYmNkZWY=");
         assertRefused(gptDisk("disk.raw", true), outDir.resolve("x.qcow2"), "line break at character 21");
@@ -118,11 +145,12 @@ class EncryptErrorsTest {
         }
     }
 
-    private CliRun.Result assertRefused(Path input, Path output, String expected) throws Exception {
+    private CliRun.Result assertRefused(Path input, Path output, String expected, String... extra) throws Exception {
         String sha = Tools.sha256(input);
         List<String> args = new ArrayList<>(List.of("encrypt", "--input", input.toString(), "--baseline",
                 baseline.toString(), "--key-file", key.toString(), "--verifier-key", verifierKey.toString(),
                 "--agent-runtime", runtime.toString(), "--output", output.toString(), "--quiet"));
+        args.addAll(List.of(extra));
         CliRun.Result r = CliRun.run(args.toArray(String[]::new));
         CliRun.assertExit(1, r);
         assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());

@@ -25,8 +25,7 @@ final class MessageFields {
     private static final Set<String> EVIDENCE = Set.of("type", "version", "token", "eventLog", "certChain",
             "ephemeralKey", "provider");
     private static final Set<String> RELEASE = Set.of("type", "version", "jws");
-    private static final Set<String> REFUSAL = Set.of("type", "version", "reasons");
-    private static final Set<String> REASON = Set.of("check", "message");
+    private static final Set<String> REFUSAL = Set.of("type", "version", "stages");
     private static final Set<String> ACK = Set.of("type", "version", "unlocked", "detail");
     /** Members of the ephemeral public JWK; {@code d} is refused with its own message. */
     private static final Set<String> PUBLIC_EC_JWK = Set.of("kty", "crv", "x", "y", "kid");
@@ -40,8 +39,8 @@ final class MessageFields {
             case Evidence evidence -> writeEvidence(evidence, node);
             case Release release -> node.put("jws", release.jws());
             case Refusal refusal -> {
-                ArrayNode reasons = node.putArray("reasons");
-                refusal.reasons().forEach(r -> reasons.addObject().put("check", r.check()).put("message", r.message()));
+                ArrayNode stages = node.putArray("stages");
+                refusal.stages().forEach(stages::add);
             }
             case Ack ack -> node.put("unlocked", ack.unlocked()).put("detail", ack.detail());
         }
@@ -123,20 +122,18 @@ final class MessageFields {
 
     private static Refusal readRefusal(Fields fields) throws Fields.FieldException {
         fields.onlyMembers(REFUSAL);
-        JsonNode array = fields.required("reasons");
-        if (!array.isArray() || array.isEmpty() || array.size() > WireLimits.MAX_REASONS) {
-            throw new Fields.FieldException("member \"reasons\" must be an array of 1 to " + WireLimits.MAX_REASONS
-                    + " reasons");
+        JsonNode array = fields.required("stages");
+        if (!array.isArray() || array.isEmpty() || array.size() > WireLimits.MAX_REFUSED_STAGES) {
+            throw new Fields.FieldException("member \"stages\" must be an array of 1 to " + WireLimits.MAX_REFUSED_STAGES
+                    + " stage names");
         }
-        List<Refusal.Reason> reasons = new ArrayList<>();
-        for (JsonNode reason : array) {
-            if (!reason.isObject()) {
-                throw new Fields.FieldException("reasons[" + reasons.size() + "] must be an object");
+        List<String> stages = new ArrayList<>();
+        for (JsonNode stage : array) {
+            if (!stage.isTextual()) {
+                throw new Fields.FieldException("stages[" + stages.size() + "] must be a string");
             }
-            Fields reasonFields = new Fields((ObjectNode) reason);
-            reasonFields.onlyMembers(REASON);
-            reasons.add(new Refusal.Reason(reasonFields.string("check"), reasonFields.string("message")));
+            stages.add(stage.textValue());
         }
-        return new Refusal(reasons);
+        return new Refusal(stages);
     }
 }

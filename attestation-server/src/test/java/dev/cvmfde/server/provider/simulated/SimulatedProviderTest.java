@@ -2,6 +2,7 @@ package dev.cvmfde.server.provider.simulated;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -254,7 +255,10 @@ class SimulatedProviderTest {
         Path out = dir.resolve("identity");
         SimulatedIdentity.generate().export(out, dir.resolve("anchor"));
         Files.setPosixFilePermissions(out.resolve(SimulatedIdentity.RAK_PRIVATE), PosixFilePermissions.fromString("rw-r-----"));
-        assertThrows(KeyMaterialException.class, () -> SimulatedIdentity.load(out));
+        KeyMaterialException e = assertThrows(KeyMaterialException.class, () -> SimulatedIdentity.load(out));
+        var mode = assertInstanceOf(dev.cvmfde.protocol.secret.KeyFileModeException.class, e.getCause());
+        assertEquals(out.resolve(SimulatedIdentity.RAK_PRIVATE), mode.file());
+        assertEquals("0640 (rw-r-----)", mode.mode());
     }
 
     @Test

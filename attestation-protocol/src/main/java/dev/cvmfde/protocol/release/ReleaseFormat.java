@@ -1,14 +1,22 @@
-package dev.cvmfde.protocol.release.internal;
+package dev.cvmfde.protocol.release;
 
 import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWEAlgorithm;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import dev.cvmfde.protocol.wire.ChallengeBinding;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 
-/** The release format shared by sealer and opener: header values, claim names, curves, limits. */
+/**
+ * The release format: header values, claim names, curves, limits. The guest's {@link ReleaseOpener}
+ * checks it; the verifier's sealer ({@code KeyRelease} in attestation-client, which takes only an
+ * affirming appraisal) writes it. This module has no sealer of its own: nothing here can make a
+ * release without a verified appraisal.
+ */
 public final class ReleaseFormat {
     private ReleaseFormat() {
     }
@@ -32,4 +40,9 @@ public final class ReleaseFormat {
 
     /** Longest validity a release may claim ({@code exp - iat}). */
     public static final Duration MAX_LIFETIME = Duration.ofMinutes(5);
+
+    /** {@code key}'s RFC 7638 thumbprint, unpadded base64url: the {@code kid} and {@code cnf.jkt} values. */
+    public static String thumbprint(ECKey key) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(ChallengeBinding.thumbprint(key));
+    }
 }

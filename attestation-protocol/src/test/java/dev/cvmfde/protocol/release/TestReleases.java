@@ -10,11 +10,9 @@ import com.nimbusds.jose.crypto.ECDHEncrypter;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.cvmfde.protocol.crypto.EcCrypto;
 import com.nimbusds.jwt.SignedJWT;
-import dev.cvmfde.protocol.release.internal.ReleaseFormat;
+import dev.cvmfde.protocol.crypto.EcCrypto;
 import dev.cvmfde.protocol.secret.SecretBytes;
-import dev.cvmfde.protocol.wire.ChallengeBinding;
 import dev.cvmfde.protocol.wire.Evidence;
 import dev.cvmfde.protocol.wire.WireLimits;
 import java.time.Clock;
@@ -26,18 +24,16 @@ import java.util.Date;
 import java.util.Map;
 
 /**
- * Verifier side: seals the disk key for one session. The key is encrypted as a JWE
- * (ECDH-ES+A256KW / A256GCM) to the guest's ephemeral public key; a JWS (ES384 for a P-384
- * signing key, ES256 for P-256, {@code typ: cvmfde-release+jwt}) by the verifier covers that
- * JWE, the session nonce, the key's thumbprint ({@code cnf.jkt}) and issued-at/expiry. Call it
- * only after an affirming appraisal. A {@link Signer} prepares the signing key once (key parsing,
- * JCA key, Nimbus signer) for a host that seals many releases with it.
+ * Test fixture (shared with attestation-server's and fde-agent's tests through this module's
+ * test-jar): seals a release with no appraisal at all, so that the guest's opener and server can
+ * be tested against releases of every shape (expired, another nonce, another key, P-256). Main
+ * code has no such thing: attestation-client's {@code KeyRelease} takes only an {@code Affirming}.
  */
-public final class ReleaseSealer {
+public final class TestReleases {
     /** Default validity of a release; the exchange takes milliseconds, this allows clock skew. */
     public static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
 
-    private ReleaseSealer() {
+    private TestReleases() {
     }
 
     public static String seal(SecretBytes key, ECKey guestEphemeralPublic, byte[] nonce, ECKey verifierSigningPrivate) {
@@ -124,7 +120,7 @@ public final class ReleaseSealer {
 
         @Override
         public String toString() {
-            return "ReleaseSealer.Signer[" + algorithm + ", kid " + keyId + "]";
+            return "TestReleases.Signer[" + algorithm + ", kid " + keyId + "]";
         }
     }
 
@@ -169,6 +165,6 @@ public final class ReleaseSealer {
     }
 
     static String thumbprint(ECKey key) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(ChallengeBinding.thumbprint(key));
+        return ReleaseFormat.thumbprint(key);
     }
 }
