@@ -13,6 +13,8 @@ import dev.cvmfde.refvalues.replay.Registers;
 import dev.cvmfde.refvalues.replay.Replayer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
@@ -64,11 +66,11 @@ record SimulatedMeasurements(byte[] rim, List<byte[]> rems) {
      * RSI_MEASUREMENT_EXTEND does it: REM = H(REM ‖ H(data)) in the bank's algorithm.
      */
     SimulatedMeasurements extended(int rem, byte[] data) {
-        java.security.MessageDigest h = BANK.newMessageDigest();
+        MessageDigest h = BANK.newMessageDigest();
         byte[] measurement = h.digest(data);
         h.update(rems.get(rem));
         h.update(measurement);
-        List<byte[]> next = new java.util.ArrayList<>(rems);
+        List<byte[]> next = new ArrayList<>(rems);
         next.set(rem, h.digest());
         return new SimulatedMeasurements(rim, next);
     }
