@@ -107,7 +107,7 @@ class EncryptErrorsTest {
         Path jwk = Files.writeString(dir.resolve("build.jwk"),
                 new ECKeyGenerator(Curve.P_256).generate().toJSONString());
         Files.setPosixFilePermissions(jwk, PosixFilePermissions.fromString("rw-r-----"));
-        CliRun.Result r = assertRefused(gptDisk("disk.raw", true), outDir.resolve("x.qcow2"), "--sign-with key " + jwk,
+        CliRun.Result r = assertRefused(gptDisk("disk.raw", true), outDir.resolve("x.qcow2"), "baseline signing key " + jwk,
                 "--sign-with", jwk.toString());
         assertTrue(r.err().contains("baseline:") && r.err().contains("0640") && r.err().contains("chmod 600"), r.err());
     }
