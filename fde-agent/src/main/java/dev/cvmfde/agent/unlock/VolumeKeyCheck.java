@@ -35,6 +35,8 @@ public final class VolumeKeyCheck {
             List.of("cryptsetup", "luksDump", "--dump-volume-key", "--batch-mode", "--key-file=-", "{header}");
     public static final List<String> TABLE_COMMAND = List.of("dmsetup", "table", "--showkeys", "{name}");
     private static final byte[] MK_DUMP = "MK dump:".getBytes(StandardCharsets.US_ASCII);
+    /** cryptsetup 2.7 and later print "Volume key:" where 2.6 printed "MK dump:". */
+    private static final byte[] VOLUME_KEY_DUMP = "Volume key:".getBytes(StandardCharsets.US_ASCII);
 
     private final Duration timeout;
 
@@ -51,10 +53,16 @@ public final class VolumeKeyCheck {
                 return new UnlockResult.Refused(run.status, run.error);
             }
             int at = indexOf(run.output, MK_DUMP);
+            int label = MK_DUMP.length;
             if (at < 0) {
-                return new UnlockResult.VolumeRefused("volume key", "cryptsetup luksDump printed no 'MK dump:'");
+                at = indexOf(run.output, VOLUME_KEY_DUMP);
+                label = VOLUME_KEY_DUMP.length;
             }
-            return verify(hexPairs(run.output, at + MK_DUMP.length), pin, "luksDump --dump-volume-key");
+            if (at < 0) {
+                return new UnlockResult.VolumeRefused("volume key", "cryptsetup luksDump printed no 'MK dump:' nor"
+                        + " 'Volume key:'");
+            }
+            return verify(hexPairs(run.output, at + label), pin, "luksDump --dump-volume-key");
         } finally {
             Arrays.fill(run.output, (byte) 0);
         }
