@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.agent.config.AgentConfig;
 import dev.cvmfde.agent.luks.LuksHeaderTamper;
+import dev.cvmfde.agent.luks.LuksHeaderTamper;
 import dev.cvmfde.agent.selftest.LoopbackVerifier;
 import dev.cvmfde.protocol.release.VerifierKeys;
 import dev.cvmfde.protocol.secret.SecretBytes;
