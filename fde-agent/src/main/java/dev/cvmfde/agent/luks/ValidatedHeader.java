@@ -63,7 +63,6 @@ public final class ValidatedHeader {
             if (ch.size() < headerEnd) {
                 ch.write(ByteBuffer.wrap(new byte[1]), headerEnd - 1);
             }
-            ch.force(true);
         }
         return file;
     }
