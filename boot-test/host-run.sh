@@ -15,14 +15,19 @@
 #   2. genuine: fde-agent --config host/sysroot/etc/cvm-fde/agent.json --sysroot host/sysroot
 #      --volume-file host/root.luks --cmdline (the image's grub.cfg kernel line + cvmfde.port=P):
 #      attestation-client release with a WRONG key must exit 1 (the agent keeps waiting), then
-#      with the right key exit 0; the agent must exit 0 ("key OK"; checked with cryptsetup open
-#      --test-passphrase: no device-mapper, nothing is mapped)
+#      with the right key exit 0; the agent must exit 0 ("key OK": the header validated against
+#      agent.json's luksHeader, the key checked with cryptsetup luksDump --dump-volume-key of the
+#      validated copy and the volume key's fingerprint compared: no device-mapper, nothing mapped)
 #   3. the file system behind the key: the volume key (to a 0600 temp file, deleted at once, never
 #      printed) decrypts the payload (boot-test/XtsDecrypt.java); the result must equal the sample
 #      guest's unencrypted root partition byte for byte, pass e2fsck -fn, and debugfs reads
 #      /etc/os-release and /usr/sbin/init from it
 #   4. tampered: a second agent; release with tampered.hash.json must exit 3 (refused at
 #      boot-components); the agent must never get a key and give up (exit 4, root stays locked)
+#   5. header swap: boot-test/header-swap.sh volume makes swapped.luks (segment cipher_null-ecb, same
+#      UUID and keyslot: cryptsetup --test-passphrase accepts the genuine key; the host's marked root
+#      behind it); a third agent on it must refuse the header naming segments.0.encryption and exit 7
+#      before it listens (it never gets a key)
 # NO KERNEL IS BOOTED: this does not show the initramfs hooks, dracut, the kernel's network,
 # dm-crypt or the root mount; the QEMU boot test (boot-test/run.sh) does.
 # Exit status: 0 passed; 1 a step failed (the agent's log is printed); 2 usage.
@@ -32,7 +37,7 @@ export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AGENT=${CVMFDE_FDE_AGENT:-$REPO/bin/fde-agent}
 
-usage() { sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 WORK="" PORT="" KEEP=0
 while (($#)); do
   case $1 in
@@ -66,7 +71,8 @@ AGENT_PID=""
 cleanup() {
   if [[ -n $AGENT_PID ]] && kill -0 "$AGENT_PID" 2>/dev/null; then kill "$AGENT_PID" 2>/dev/null || true; fi
   rm -rf "$H/vk"
-  if ((KEEP == 0)); then rm -f "$H/root.luks" "$H/plain-root.img" "$H/decrypted-root.img" "$H/enc.raw" "$H/plain.raw"; fi
+  if ((KEEP == 0)); then rm -f "$H/root.luks" "$H/plain-root.img" "$H/decrypted-root.img" "$H/enc.raw" "$H/plain.raw" \
+    "$H/swapped.luks"; fi
 }
 trap cleanup EXIT
 
@@ -164,7 +170,7 @@ agent_exit 0
 need "NO KERNEL: host run against the volume file"
 need "unlock FAILED (status 2)"
 need "key OK: it opens the LUKS volume $H/root.luks"
-log "genuine: PASSED: wrong key refused by cryptsetup, right key opens root.luks (--test-passphrase; nothing mapped)"
+log "genuine: PASSED: wrong key refused by cryptsetup, right key opens root.luks (validated header, volume key fingerprint matches; nothing mapped)"
 
 # ---------------------------------------------------------------- 3: the file system behind the key
 offset=$(cryptsetup luksDump "$H/root.luks" | awk '/^Data segments:/ { s = 1 } s && $1 == "offset:" { print $2; exit }')
@@ -202,4 +208,25 @@ need "GIVING UP: verifier"
 never "key released by the verifier"
 never "key OK"
 log "tampered: PASSED: refused at boot-components; the agent never got a key and gave up (exit 4, root stays locked)"
+# ---------------------------------------------------------------- 5: header swap
+# the host swaps root.luks's header for a cipher_null one (same UUID, keyslot kept: the genuine key
+# still unlocks it, cryptsetup --test-passphrase says yes) with its own marked root behind it
+"$REPO/boot-test/header-swap.sh" volume "$H/root.luks" "$H/plain-root.img" "$H/swapped.luks" >"$WORK/host-header-swap.out" \
+  || die "boot-test/header-swap.sh volume"
+cryptsetup open --test-passphrase --key-file "$K/rootfs.key" "$H/swapped.luks" \
+  || die "the genuine key does not open the swapped header (the attack would be moot)"
+AGENT_NAME=header-swap AGENT_PORT=${PORT:-$(gp_free_port)}
+printf '%s cvmfde.port=%s\n' "$ARGS" "$AGENT_PORT" >"$H/header-swap.cmdline"
+log "header-swap: fde-agent --volume-file swapped.luks (segment cipher_null-ecb, UUID $UUID, the host's root behind it; cryptsetup alone accepts it with the genuine key)"
+"$AGENT" --config "$CFG" --sysroot "$H/sysroot" --volume-file "$H/swapped.luks" --cmdline "$H/header-swap.cmdline" \
+  >"$WORK/host-header-swap.agent.log" 2>&1 &
+AGENT_PID=$!
+agent_exit 7
+need "REFUSED: LUKS header: segments.0.encryption: cipher_null-ecb"
+need "the root stays locked"
+never "fde: 127.0.0.1:"
+never "key released by the verifier"
+never "key OK"
+rm -f "$H/swapped.luks"
+log "header-swap: PASSED: $(grep -m1 -oF 'REFUSED: LUKS header: segments.0.encryption: cipher_null-ecb' "$WORK/host-header-swap.agent.log") (exit 7, before listening: no key is asked for)"
 log "host run PASSED (NO KERNEL was booted; total $(($(date +%s) - T0))s)"

@@ -2,7 +2,7 @@
 # The boot test (issue 6): a real Debian kernel boots an encrypted guest under QEMU TCG and the
 # root unlocks only after the host verified the guest's (simulated) attestation evidence.
 #
-#   boot-test/run.sh [--work DIR] [--twin both|positive|negative|none] [--pipeline auto|builder|manual]
+#   boot-test/run.sh [--work DIR] [--twin all|both|positive|negative|header-swap|none] [--pipeline auto|builder|manual]
 #                    [--port P] [--boot-timeout S]
 #
 # Steps:
@@ -22,7 +22,15 @@
 #      the first round (the agent must keep waiting), then a hash.json whose initramfs digest is
 #      wrong: release must exit 3 (refused at boot-components), the agent must give up, the
 #      console must say "ROOT STAYS LOCKED" and never show the marker
+#   7. header-swap twin (issue 11): the same image, but the host swapped the root's LUKS2 header for
+#      one with a cipher_null-ecb segment (same UUID, keyslot kept: the genuine key still opens it)
+#      and put its own root behind it (boot-test/header-swap.sh disk; its init prints
+#      HOST-ROOT-MARKER); a genuine release runs against it: the agent must refuse the header
+#      ("REFUSED: LUKS header: segments.0.encryption: cipher_null-ecb", before it listens), the
+#      release must not succeed, the console must say "ROOT STAYS LOCKED" and never show
+#      HOST-ROOT-MARKER or the marker
 #
+# --twin all (default): 5, 6 and 7; both: 5 and 6.
 # --twin none: steps 1-4 only (no QEMU needed): what boot-test/host-run.sh and ./demo --no-qemu use.
 # pipeline auto = builder when image-builder has its encrypt command (by the source), else manual.
 # Exit status: 0 every twin passed; 1 a twin failed (the tail of its serial log is printed);
@@ -34,8 +42,8 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=guest-pipeline.sh
 source "$REPO/boot-test/guest-pipeline.sh"
 
-usage() { sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-WORK="" TWIN=both PIPELINE=auto PORT="" BOOT_TIMEOUT=420
+usage() { sed -n '2,38p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+WORK="" TWIN=all PIPELINE=auto PORT="" BOOT_TIMEOUT=420
 while (($#)); do
   case $1 in
     --work) WORK=${2:?}; shift 2 ;;
@@ -47,7 +55,7 @@ while (($#)); do
     *) echo "boot-test: unknown argument $1" >&2; usage ;;
   esac
 done
-[[ $TWIN =~ ^(both|positive|negative|none)$ && $PIPELINE =~ ^(auto|builder|manual)$ ]] || usage
+[[ $TWIN =~ ^(all|both|positive|negative|header-swap|none)$ && $PIPELINE =~ ^(auto|builder|manual)$ ]] || usage
 
 T0=$(date +%s)
 log() { printf '[boot-test %4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
@@ -197,7 +205,7 @@ if [[ $TWIN == none ]]; then
   log "prepared (no boot, --twin none): $IMG, $HASH, $WORK/tampered.hash.json, keys in $K"
   exit 0
 fi
-if [[ $TWIN != negative ]]; then
+if [[ $TWIN =~ ^(all|both|positive)$ ]]; then
   # a key that does not open the volume first: the guest must report it and keep waiting
   start_twin positive "" ""
   release wrong-key "$HASH" "$K/wrong.key" 1
@@ -211,7 +219,7 @@ if [[ $TWIN != negative ]]; then
   never_in_log positive "ROOT STAYS LOCKED"
   log "positive twin PASSED: $(grep -m1 -aF 'unlock FAILED' "$WORK/positive.serial.log" | tr -d '\r' | cut -c1-120) ...; then $(grep -m1 -aF 'CVMFDE-MARKER' "$WORK/positive.serial.log" | tr -d '\r'); $(grep -m1 -aF 'CVMFDE-DM:' "$WORK/positive.serial.log" | tr -d '\r')"
 fi
-if [[ $TWIN != positive ]]; then
+if [[ $TWIN =~ ^(all|both|negative)$ ]]; then
   # no verifier during the first round (the agent re-prints its addresses and keeps waiting),
   # then a verifier whose baseline does not match: refused; the agent gives up, root stays locked
   start_twin negative "cvmfde.verifier_wait=10s cvmfde.verifier_wait_max=10s cvmfde.give_up=30s" "ROOT STAYS LOCKED"
@@ -228,4 +236,40 @@ if [[ $TWIN != positive ]]; then
   grep -q 'boot-components' "$WORK/negative.tampered.out" || fail_twin negative "the refusal does not name boot-components"
   log "negative twin PASSED: refused at boot-components; console: $(grep -m1 -aF 'ROOT STAYS LOCKED' "$WORK/negative.serial.log" | tr -d '\r')"
 fi
-log "boot test PASSED (pipeline $PIPELINE, positive ${TIME_positive:--}s, negative ${TIME_negative:--}s, total $(($(date +%s) - T0))s)"
+
+# ---------------------------------------------------------------- 7: the header-swap twin (issue 11)
+# The host swaps the root's LUKS2 header (cipher_null-ecb segment, same UUID and keyslot) and puts
+# its own root behind it; the boot chain is genuine, so the verifier releases: the guest must refuse.
+# Until failures power the guest off (issue 11, part noshell), QEMU is stopped at ROOT STAYS LOCKED.
+header_swap_twin() {
+  local swapped=$WORK/header-swap.qcow2 rel_pid rel_rc
+  log "header-swap twin: the host swaps the root's LUKS header (boot-test/header-swap.sh disk)"
+  "$REPO/boot-test/header-swap.sh" disk "$IMG" "$G/guest.qcow2" "$swapped" >"$WORK/header_swap.swap.out" 2>&1 \
+    || { cat "$WORK/header_swap.swap.out" >&2; die "boot-test/header-swap.sh disk"; }
+  TWIN_NAME=header_swap TWIN_PORT=${PORT:-$(gp_free_port)} TWIN_START=$(date +%s)
+  : >"$WORK/header_swap.release.out"; : >"$WORK/header_swap.release.err"
+  log "header-swap twin: booting $(basename "$swapped") (hostfwd 127.0.0.1:$TWIN_PORT -> 7220); a genuine release runs meanwhile"
+  "$SG/boot.sh" "$swapped" --hostfwd "$TWIN_PORT:7220" --log "$WORK/header_swap.serial.log" --timeout "$BOOT_TIMEOUT" \
+    --stop-on "ROOT STAYS LOCKED" >"$WORK/header_swap.boot.log" 2>&1 &
+  TWIN_PID=$!
+  # the genuine release: right key, genuine baseline, retried while the guest boots
+  gp_release "$TWIN_PORT" "$HASH" "$K/rootfs.key" "$WORK/header_swap.release.out" "$WORK/header_swap.release.err" &
+  rel_pid=$!
+  wait_console 'REFUSED: LUKS header' || fail_twin header_swap "the agent never refused the swapped header"
+  finish_twin
+  set +e; wait "$rel_pid"; rel_rc=$?; set -e
+  log "header-swap twin: genuine release exit $rel_rc (want non-zero: no agent took a key): $(grep -m1 -E '^(RELEASED|REFUSED|ERROR|FAILED)' "$WORK/header_swap.release.out" | cut -c1-120)"
+  [[ $rel_rc != 0 ]] || fail_twin header_swap "the genuine release succeeded against the swapped header"
+  ! grep -q '^RELEASED' "$WORK/header_swap.release.out" || fail_twin header_swap "a key was released to the swapped guest"
+  need_in_log header_swap "REFUSED: LUKS header: segments.0.encryption: cipher_null-ecb"
+  need_in_log header_swap "ROOT STAYS LOCKED"
+  never_in_log header_swap "HOST-ROOT-MARKER"
+  never_in_log header_swap "CVMFDE-MARKER"
+  never_in_log header_swap "key released by the verifier"
+  rm -f "$swapped"
+  log "header-swap twin PASSED: $(grep -m1 -aoF 'REFUSED: LUKS header: segments.0.encryption: cipher_null-ecb' "$WORK/header_swap.serial.log"); the host's root never ran; console: $(grep -m1 -aF 'ROOT STAYS LOCKED' "$WORK/header_swap.serial.log" | tr -d '\r' | cut -c1-100)"
+}
+if [[ $TWIN =~ ^(all|header-swap)$ ]]; then
+  header_swap_twin
+fi
+log "boot test PASSED (pipeline $PIPELINE, positive ${TIME_positive:--}s, negative ${TIME_negative:--}s, header-swap ${TIME_header_swap:--}s, total $(($(date +%s) - T0))s)"
