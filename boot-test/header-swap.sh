@@ -18,7 +18,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HOST_MARKER="HOST-ROOT-MARKER: the host's own root runs"
 usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { printf 'header-swap: FAILED: %s\n' "$*" >&2; exit 1; }
-(($# == 4)) && [[ $1 =~ ^(disk|volume)$ ]] || usage
+if (($# != 4)) || [[ ! $1 =~ ^(disk|volume)$ ]]; then usage; fi
 MODE=$1 SRC=$2 PLAIN=$3 OUT=$4
 for t in qemu-img:qemu-utils sgdisk:gdisk debugfs:e2fsprogs; do
   command -v "${t%%:*}" >/dev/null || die "missing ${t%%:*} (Debian package: ${t#*:})"
