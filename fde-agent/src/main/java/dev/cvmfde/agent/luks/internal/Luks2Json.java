@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cvmfde.agent.luks.HeaderRefusedException;
 import dev.cvmfde.agent.luks.LuksHeaderPin;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -211,14 +210,5 @@ public final class Luks2Json {
             throw HeaderRefusedException.mismatch(path + "." + name, "a decimal string", v);
         }
         return Long.parseLong(v.asText());
-    }
-
-    /** The JSON area's text (for tests and tools that edit a header). */
-    public static String text(byte[] area) {
-        int end = 0;
-        while (end < area.length && area[end] != 0) {
-            end++;
-        }
-        return new String(area, 0, end, StandardCharsets.UTF_8);
     }
 }

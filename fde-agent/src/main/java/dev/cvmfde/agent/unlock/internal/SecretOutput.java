@@ -8,7 +8,6 @@ import java.io.File;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -22,7 +21,6 @@ import java.lang.invoke.MethodHandle;
  */
 public final class SecretOutput implements AutoCloseable {
     private static final int O_CLOEXEC = 0x80000;
-    private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle PIPE2 = downcall("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -103,19 +101,10 @@ public final class SecretOutput implements AutoCloseable {
     }
 
     private static int closeFd(int fd) {
-        if (fd >= 0) {
-            try {
-                int ignored = (int) CLOSE.invokeExact(fd);
-            } catch (Throwable t) {
-                throw new IllegalStateException("close(2) failed", t);
-            }
-        }
-        return -1;
+        return KeyPipe.closeFd(fd);
     }
 
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new IllegalStateException("the C library has no symbol '" + name + "'"));
-        return LINKER.downcallHandle(symbol, descriptor);
+        return KeyPipe.downcall(name, descriptor);
     }
 }
