@@ -23,23 +23,12 @@ MODE=$1 SRC=$2 PLAIN=$3 OUT=$4
 for t in qemu-img:qemu-utils sgdisk:gdisk debugfs:e2fsprogs; do
   command -v "${t%%:*}" >/dev/null || die "missing ${t%%:*} (Debian package: ${t#*:})"
 done
-JAVA=""
-if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]] && "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "2[5-9]'; then
-  JAVA=$JAVA_HOME/bin/java
-else
-  for d in /usr/lib/jvm/temurin-25*; do [[ -x $d/bin/java ]] && { JAVA=$d/bin/java; break; }; done
-fi
-[[ -x $JAVA ]] || die "no Java 25 (set JAVA_HOME)"
+# shellcheck source=guest-pipeline.sh
+source "$REPO/boot-test/guest-pipeline.sh"   # gp_java, gp_part
+JAVA=$(gp_java)
 T=$(mktemp -d "${TMPDIR:-/tmp}/header-swap.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
-part() {   # part RAW N → "first-sector sector-count"
-  local f l
-  f=$(sgdisk -i "$2" "$1" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
-  l=$(sgdisk -i "$2" "$1" | sed -n 's/^Last sector: \([0-9]*\).*/\1/p')
-  [[ -n $f && -n $l ]] || die "no partition $2 in $1"
-  echo "$f $((l - f + 1))"
-}
 
 # the host's root: the sample guest's unencrypted root with an init that only shows HOST_MARKER
 host_root() {   # host_root PLAIN-ROOT-IMAGE
@@ -57,12 +46,12 @@ CMDS
 case $MODE in
   disk)
     qemu-img convert -O raw "$PLAIN" "$T/plain.raw"
-    read -r pf pn < <(part "$T/plain.raw" 2)
+    read -r pf pn < <(gp_part "$T/plain.raw" 2)
     dd if="$T/plain.raw" of="$T/plain-root.img" bs=512 skip="$pf" count="$pn" conv=sparse status=none
     rm -f "$T/plain.raw"
     host_root "$T/plain-root.img"
     qemu-img convert -O raw "$SRC" "$T/enc.raw"
-    read -r rf rn < <(part "$T/enc.raw" 2)
+    read -r rf rn < <(gp_part "$T/enc.raw" 2)
     "$JAVA" "$REPO/boot-test/HeaderSwap.java" "$T/enc.raw" "$((rf * 512))" "$((rn * 512))" "$T/host-root.img"
     qemu-img convert -O qcow2 "$T/enc.raw" "$OUT.tmp" && mv -f "$OUT.tmp" "$OUT"
     ;;

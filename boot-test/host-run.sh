@@ -59,7 +59,7 @@ for t in qemu-img:qemu-utils mcopy:mtools sgdisk:gdisk cryptsetup:cryptsetup-bin
 done
 WORK=$(cd "$WORK" && pwd)
 # shellcheck source=guest-pipeline.sh
-source "$REPO/boot-test/guest-pipeline.sh"   # gp_free_port
+source "$REPO/boot-test/guest-pipeline.sh"   # gp_free_port, gp_part, gp_java
 G=$WORK/guest K=$WORK/keys IMG=$WORK/encrypted.qcow2 HASH=$WORK/encrypted.hash.json
 for f in "$G/guest.qcow2" "$G/manifest.json" "$IMG" "$HASH" "$WORK/tampered.hash.json" "$K/rootfs.key" \
          "$K/sim/simulated-cpak.pub.pem" "$K/verifier/verifier.jwk"; do
@@ -76,13 +76,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-part() {   # part RAW N → "first-sector sector-count"
-  local f l
-  f=$(sgdisk -i "$2" "$1" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
-  l=$(sgdisk -i "$2" "$1" | sed -n 's/^Last sector: \([0-9]*\).*/\1/p')
-  [[ -n $f && -n $l ]] || die "no partition $2 in $1"
-  echo "$f $((l - f + 1))"
-}
 boot_part() { sgdisk -p "$1" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ && $6 == "EF00" { print $1; exit }'; }
 
 # ---------------------------------------------------------------- 1: what the guest would have
@@ -90,12 +83,12 @@ log "copying the root LUKS partition and the boot files out of $(basename "$IMG"
 qemu-img convert -O raw "$IMG" "$H/enc.raw"
 qemu-img convert -O raw "$G/guest.qcow2" "$H/plain.raw"
 KVER=$(sed -n 's/.*"kernelVersion": "\([^"]*\)".*/\1/p' "$G/manifest.json")
-read -r rf rn < <(part "$H/enc.raw" 2)
+read -r rf rn < <(gp_part "$H/enc.raw" 2)
 dd if="$H/enc.raw" of="$H/root.luks" bs=512 skip="$rf" count="$rn" status=none
-read -r pf pn < <(part "$H/plain.raw" 2)
+read -r pf pn < <(gp_part "$H/plain.raw" 2)
 dd if="$H/plain.raw" of="$H/plain-root.img" bs=512 skip="$pf" count="$pn" status=none
-read -r bf _ < <(part "$H/enc.raw" "$(boot_part "$H/enc.raw")")
-read -r obf _ < <(part "$H/plain.raw" "$(boot_part "$H/plain.raw")")
+read -r bf _ < <(gp_part "$H/enc.raw" "$(boot_part "$H/enc.raw")")
+read -r obf _ < <(gp_part "$H/plain.raw" "$(boot_part "$H/plain.raw")")
 mcopy -n -i "$H/enc.raw@@$((bf * 512))" "::/initrd.img-$KVER" "$H/initrd.enc"
 mcopy -n -i "$H/enc.raw@@$((bf * 512))" ::/grub/grub.cfg "$H/grub.cfg"
 (umask 077; mcopy -n -s -i "$H/enc.raw@@$((bf * 512))" '::/cvm-fde/*' "$H/sysroot/run/cvm-fde/")   # as the hook: umask 077
@@ -179,13 +172,7 @@ sector=$(cryptsetup luksDump "$H/root.luks" | awk '/^Data segments:/ { s = 1 } s
 (umask 077; mkdir -p "$H/vk")
 cryptsetup luksDump --dump-volume-key --volume-key-file "$H/vk/volume.key" --key-file "$K/rootfs.key" \
   --batch-mode "$H/root.luks" >/dev/null || die "the released key did not unlock the keyslot for the volume key"
-JAVA=""
-if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]] && "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "2[5-9]'; then
-  JAVA=$JAVA_HOME/bin/java
-else
-  for d in /usr/lib/jvm/temurin-25*; do [[ -x $d/bin/java ]] && { JAVA=$d/bin/java; break; }; done
-fi
-[[ -x $JAVA ]] || die "no Java 25 (set JAVA_HOME)"
+JAVA=$(gp_java)
 "$JAVA" -cp "$REPO/image-builder/target/image-builder.jar" "$REPO/boot-test/XtsDecrypt.java" \
   "$H/vk/volume.key" "$sector" "$offset" "$H/root.luks" "$H/decrypted-root.img" || die "XtsDecrypt"
 rm -rf "$H/vk"
