@@ -96,10 +96,27 @@ encrypt_manual() {
   cryptsetup reencrypt --encrypt --type luks2 --reduce-device-size 32M --key-file "$K/rootfs.key" \
     --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --uuid "$uuid" --batch-mode "$w/p2.img" >/dev/null \
     || die "cryptsetup reencrypt"
+  # what the builder records as luksHeader in agent.json: the header's shape (cryptsetup's JSON
+  # metadata) and the fingerprint SHA-256("cvm-fde volume-key v1" || volume key); the agent refuses
+  # any other header and any other volume key
+  command -v jq >/dev/null || die "missing jq (Debian package: jq), needed by --pipeline manual"
+  local vk fp hdr
+  vk=$(mktemp -d "$w/vk.XXXXXX")   # 0700; cryptsetup creates the key file in it
+  cryptsetup luksDump --dump-volume-key --volume-key-file "$vk/volume.key" --key-file "$K/rootfs.key" --batch-mode \
+    "$w/p2.img" >/dev/null || { rm -rf "$vk"; die "cryptsetup luksDump --dump-volume-key"; }
+  fp=$({ printf 'cvm-fde volume-key v1'; cat "$vk/volume.key"; } | sha256sum | cut -d' ' -f1)
+  rm -rf "$vk"
+  hdr=$(cryptsetup luksDump --dump-json-metadata "$w/p2.img" | jq -c --arg fp "$fp" '{
+      metadataBytes: ((.config.json_size | tonumber) + 4096), segmentEncryption: .segments["0"].encryption,
+      segmentOffset: (.segments["0"].offset | tonumber), sectorSize: .segments["0"].sector_size,
+      keyBytes: .keyslots["0"].key_size, keyslotEncryption: .keyslots["0"].area.encryption,
+      afHash: .keyslots["0"].af.hash, kdf: (.keyslots["0"].kdf | del(.salt)), volumeKeyFingerprint: $fp}') \
+    || die "cannot read the LUKS2 metadata of the reencrypted root"
   dd if="$w/p2.img" of="$raw" bs=512 seek="$p2f" conv=notrunc status=none
   rm -f "$w/p2.img"
   cat >"$w/agent.json" <<EOF
-{"luksUuid": "$uuid", "provider": "simulated", "verifierKey": "/etc/cvm-fde/verifier.pub.pem", "imageId": "boot-test-manual"}
+{"luksUuid": "$uuid", "provider": "simulated", "verifierKey": "/etc/cvm-fde/verifier.pub.pem", "imageId": "boot-test-manual",
+ "luksHeader": $hdr}
 EOF
   "$REPO/bin/fde-agent" overlay --config "$w/agent.json" --verifier-key "$K/verifier/verifier.pub.pem" \
     --runtime "$RT" --out "$w/overlay" 2>/dev/null || die "fde-agent overlay"
