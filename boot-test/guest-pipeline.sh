@@ -116,3 +116,22 @@ gp_release() {
     --simulated-anchor "$K/sim-anchor/simulated-cpak.pub.pem" --signing-key "$K/verifier/verifier.jwk" \
     --retries 20 --timeout 60 "$@" >"$out" 2>"$err"
 }
+
+# gp_java: the path of a Java 25 (JAVA_HOME if it is one, else /usr/lib/jvm/temurin-25*), or die
+gp_java() {
+  local d
+  if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]] && "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "2[5-9]'; then
+    echo "$JAVA_HOME/bin/java"; return 0
+  fi
+  for d in /usr/lib/jvm/temurin-25*; do [[ -x $d/bin/java ]] && { echo "$d/bin/java"; return 0; }; done
+  die "no Java 25 (set JAVA_HOME)"
+}
+
+# gp_part RAW N: "first-sector sector-count" of partition N of the raw disk image RAW (sgdisk)
+gp_part() {
+  local f l
+  f=$(sgdisk -i "$2" "$1" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
+  l=$(sgdisk -i "$2" "$1" | sed -n 's/^Last sector: \([0-9]*\).*/\1/p')
+  [[ -n $f && -n $l ]] || die "no partition $2 in $1"
+  echo "$f $((l - f + 1))"
+}

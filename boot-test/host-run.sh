@@ -17,8 +17,9 @@
 #   2. genuine: fde-agent --config host/sysroot/etc/cvm-fde/agent.json --sysroot host/sysroot
 #      --volume-file host/root.luks --cmdline (the image's grub.cfg kernel line + cvmfde.port=P):
 #      attestation-client release with a WRONG key must exit 1 (the agent keeps waiting), then
-#      with the right key exit 0; the agent must exit 0 ("key OK"; checked with cryptsetup open
-#      --test-passphrase: no device-mapper, nothing is mapped)
+#      with the right key exit 0; the agent must exit 0 ("key OK": the header validated against
+#      agent.json's luksHeader, the key checked with cryptsetup luksDump --dump-volume-key of the
+#      validated copy and the volume key's fingerprint compared: no device-mapper, nothing mapped)
 #   3. the file system behind the key: the volume key (to a 0600 temp file, deleted at once, never
 #      printed) decrypts the payload (boot-test/XtsDecrypt.java); the result must equal the sample
 #      guest's unencrypted root partition byte for byte, pass e2fsck -fn, and debugfs reads
@@ -28,6 +29,10 @@
 #      given as a REAL anchor (--trust-anchor) must exit 3 (refused at policy); tampered.hash.json
 #      (signed, of another build) must exit 3 (refused at boot-components); the agent must never
 #      get a key and give up (exit 4, root stays locked)
+#   5. header swap: boot-test/header-swap.sh volume makes swapped.luks (segment cipher_null-ecb, same
+#      UUID and keyslot: cryptsetup --test-passphrase accepts the genuine key; the host's marked root
+#      behind it); a third agent on it must refuse the header naming segments.0.encryption and exit 7
+#      before it listens (it never gets a key)
 # Every release skips no check: signed baseline (--baseline-signer), RIM from it, cmdline, event log.
 # NO KERNEL IS BOOTED: this does not show the initramfs hooks, dracut, the kernel's network,
 # dm-crypt or the root mount; the QEMU boot test (boot-test/run.sh) does.
@@ -38,7 +43,7 @@ export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AGENT=${CVMFDE_FDE_AGENT:-$REPO/bin/fde-agent}
 
-usage() { sed -n '2,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,40p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 WORK="" PORT="" KEEP=0
 while (($#)); do
   case $1 in
@@ -60,7 +65,7 @@ for t in qemu-img:qemu-utils mcopy:mtools sgdisk:gdisk cryptsetup:cryptsetup-bin
 done
 WORK=$(cd "$WORK" && pwd)
 # shellcheck source=guest-pipeline.sh
-source "$REPO/boot-test/guest-pipeline.sh"   # gp_free_port, gp_release
+source "$REPO/boot-test/guest-pipeline.sh"   # gp_free_port, gp_release, gp_part, gp_java
 G=$WORK/guest K=$WORK/keys IMG=$WORK/encrypted.qcow2 HASH=$WORK/encrypted.hash.json
 for f in "$G/guest.qcow2" "$G/manifest.json" "$IMG" "$HASH" "$HASH.jws" "$WORK/tampered.hash.json" \
          "$WORK/edited.hash.json" "$K/rootfs.key" "$K/sim-anchor/simulated-cpak.pub.pem" \
@@ -73,17 +78,11 @@ AGENT_PID=""
 cleanup() {
   if [[ -n $AGENT_PID ]] && kill -0 "$AGENT_PID" 2>/dev/null; then kill "$AGENT_PID" 2>/dev/null || true; fi
   rm -rf "$H/vk"
-  if ((KEEP == 0)); then rm -f "$H/root.luks" "$H/plain-root.img" "$H/decrypted-root.img" "$H/enc.raw" "$H/plain.raw"; fi
+  if ((KEEP == 0)); then rm -f "$H/root.luks" "$H/plain-root.img" "$H/decrypted-root.img" "$H/enc.raw" "$H/plain.raw" \
+    "$H/swapped.luks"; fi
 }
 trap cleanup EXIT
 
-part() {   # part RAW N → "first-sector sector-count"
-  local f l
-  f=$(sgdisk -i "$2" "$1" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
-  l=$(sgdisk -i "$2" "$1" | sed -n 's/^Last sector: \([0-9]*\).*/\1/p')
-  [[ -n $f && -n $l ]] || die "no partition $2 in $1"
-  echo "$f $((l - f + 1))"
-}
 boot_part() { sgdisk -p "$1" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ && $6 == "EF00" { print $1; exit }'; }
 
 # ---------------------------------------------------------------- 1: what the guest would have
@@ -91,12 +90,12 @@ log "copying the root LUKS partition and the boot files out of $(basename "$IMG"
 qemu-img convert -O raw "$IMG" "$H/enc.raw"
 qemu-img convert -O raw "$G/guest.qcow2" "$H/plain.raw"
 KVER=$(sed -n 's/.*"kernelVersion": "\([^"]*\)".*/\1/p' "$G/manifest.json")
-read -r rf rn < <(part "$H/enc.raw" 2)
+read -r rf rn < <(gp_part "$H/enc.raw" 2)
 dd if="$H/enc.raw" of="$H/root.luks" bs=512 skip="$rf" count="$rn" status=none
-read -r pf pn < <(part "$H/plain.raw" 2)
+read -r pf pn < <(gp_part "$H/plain.raw" 2)
 dd if="$H/plain.raw" of="$H/plain-root.img" bs=512 skip="$pf" count="$pn" status=none
-read -r bf _ < <(part "$H/enc.raw" "$(boot_part "$H/enc.raw")")
-read -r obf _ < <(part "$H/plain.raw" "$(boot_part "$H/plain.raw")")
+read -r bf _ < <(gp_part "$H/enc.raw" "$(boot_part "$H/enc.raw")")
+read -r obf _ < <(gp_part "$H/plain.raw" "$(boot_part "$H/plain.raw")")
 mcopy -n -i "$H/enc.raw@@$((bf * 512))" "::/initrd.img-$KVER" "$H/initrd.enc"
 mcopy -n -i "$H/enc.raw@@$((bf * 512))" ::/grub/grub.cfg "$H/grub.cfg"
 (umask 077; mcopy -n -s -i "$H/enc.raw@@$((bf * 512))" '::/cvm-fde/*' "$H/sysroot/run/cvm-fde/")   # as the hook: umask 077
@@ -180,7 +179,7 @@ agent_exit 0
 need "NO KERNEL: host run against the volume file"
 need "unlock FAILED (status 2)"
 need "key OK: it opens the LUKS volume $H/root.luks"
-log "genuine: PASSED: wrong key refused by cryptsetup, right key opens root.luks (--test-passphrase; nothing mapped)"
+log "genuine: PASSED: wrong key refused by cryptsetup, right key opens root.luks (validated header, volume key fingerprint matches; nothing mapped)"
 
 # ---------------------------------------------------------------- 3: the file system behind the key
 offset=$(cryptsetup luksDump "$H/root.luks" | awk '/^Data segments:/ { s = 1 } s && $1 == "offset:" { print $2; exit }')
@@ -189,13 +188,7 @@ sector=$(cryptsetup luksDump "$H/root.luks" | awk '/^Data segments:/ { s = 1 } s
 (umask 077; mkdir -p "$H/vk")
 cryptsetup luksDump --dump-volume-key --volume-key-file "$H/vk/volume.key" --key-file "$K/rootfs.key" \
   --batch-mode "$H/root.luks" >/dev/null || die "the released key did not unlock the keyslot for the volume key"
-JAVA=""
-if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]] && "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "2[5-9]'; then
-  JAVA=$JAVA_HOME/bin/java
-else
-  for d in /usr/lib/jvm/temurin-25*; do [[ -x $d/bin/java ]] && { JAVA=$d/bin/java; break; }; done
-fi
-[[ -x $JAVA ]] || die "no Java 25 (set JAVA_HOME)"
+JAVA=$(gp_java)
 "$JAVA" -cp "$REPO/image-builder/target/image-builder.jar" "$REPO/boot-test/XtsDecrypt.java" \
   "$H/vk/volume.key" "$sector" "$offset" "$H/root.luks" "$H/decrypted-root.img" || die "XtsDecrypt"
 rm -rf "$H/vk"
@@ -223,4 +216,25 @@ need "GIVING UP: verifier"
 never "key released by the verifier"
 never "key OK"
 log "tampered: PASSED: edited signed baseline refused at baseline, simulated evidence vs a real anchor refused at policy, another build's baseline refused at boot-components; the agent never got a key and gave up (exit 4, root stays locked)"
+# ---------------------------------------------------------------- 5: header swap
+# the host swaps root.luks's header for a cipher_null one (same UUID, keyslot kept: the genuine key
+# still unlocks it, cryptsetup --test-passphrase says yes) with its own marked root behind it
+"$REPO/boot-test/header-swap.sh" volume "$H/root.luks" "$H/plain-root.img" "$H/swapped.luks" >"$WORK/host-header-swap.out" \
+  || die "boot-test/header-swap.sh volume"
+cryptsetup open --test-passphrase --key-file "$K/rootfs.key" "$H/swapped.luks" \
+  || die "the genuine key does not open the swapped header (the attack would be moot)"
+AGENT_NAME=header-swap AGENT_PORT=${PORT:-$(gp_free_port)}
+printf '%s cvmfde.port=%s\n' "$ARGS" "$AGENT_PORT" >"$H/header-swap.cmdline"
+log "header-swap: fde-agent --volume-file swapped.luks (segment cipher_null-ecb, UUID $UUID, the host's root behind it; cryptsetup alone accepts it with the genuine key)"
+"$AGENT" --config "$CFG" --sysroot "$H/sysroot" --volume-file "$H/swapped.luks" --cmdline "$H/header-swap.cmdline" \
+  >"$WORK/host-header-swap.agent.log" 2>&1 &
+AGENT_PID=$!
+agent_exit 7
+need "REFUSED: LUKS header: segments.0.encryption: cipher_null-ecb"
+need "the root stays locked"
+never "fde: 127.0.0.1:"
+never "key released by the verifier"
+never "key OK"
+rm -f "$H/swapped.luks"
+log "header-swap: PASSED: $(grep -m1 -oF 'REFUSED: LUKS header: segments.0.encryption: cipher_null-ecb' "$WORK/host-header-swap.agent.log") (exit 7, before listening: no key is asked for)"
 log "host run PASSED (NO KERNEL was booted; total $(($(date +%s) - T0))s)"

@@ -2,7 +2,7 @@
 # The boot test (issue 6): a real Debian kernel boots an encrypted guest under QEMU TCG and the
 # root unlocks only after the host verified the guest's (simulated) attestation evidence.
 #
-#   boot-test/run.sh [--work DIR] [--twin both|positive|negative|netcut|none] [--pipeline auto|builder|manual]
+#   boot-test/run.sh [--work DIR] [--twin all|both|positive|negative|netcut|header-swap|none] [--pipeline auto|builder|manual]
 #                    [--port P] [--boot-timeout S]
 #
 # Steps:
@@ -35,7 +35,15 @@
 # Also left in DIR for host-run.sh: edited.hash.json (the tampered bytes with the genuine .jws: an
 # edited signed baseline, refused at baseline).
 #
-# --twin both: every twin (5, 6, 7); --twin netcut: step 7 only.
+#   8. header-swap twin (issue 11): the same image, but the host swapped the root's LUKS2 header for
+#      one with a cipher_null-ecb segment (same UUID, keyslot kept: the genuine key still opens it)
+#      and put its own root behind it (boot-test/header-swap.sh disk; its init prints
+#      HOST-ROOT-MARKER); a genuine release runs against it: the agent must refuse the header
+#      ("REFUSED: LUKS header: segments.0.encryption: cipher_null-ecb", before it listens), the
+#      release must not succeed, the console must say "ROOT STAYS LOCKED", the guest must power
+#      itself off, and neither HOST-ROOT-MARKER, the marker nor a shell prompt may appear
+#
+# --twin all (default): 5, 6, 7 and 8; both: 5 and 6; netcut: 7 only; header-swap: 8 only.
 # --twin none: steps 1-4 only (no QEMU needed): what boot-test/host-run.sh and ./demo --no-qemu use.
 # pipeline auto = builder when image-builder has its encrypt command (by the source), else manual.
 # Exit status: 0 every twin passed; 1 a twin failed (the tail of its serial log is printed);
@@ -47,8 +55,8 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=guest-pipeline.sh
 source "$REPO/boot-test/guest-pipeline.sh"
 
-usage() { sed -n '2,43p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-WORK="" TWIN=both PIPELINE=auto PORT="" BOOT_TIMEOUT=420
+usage() { sed -n '2,51p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+WORK="" TWIN=all PIPELINE=auto PORT="" BOOT_TIMEOUT=420
 while (($#)); do
   case $1 in
     --work) WORK=${2:?}; shift 2 ;;
@@ -60,7 +68,7 @@ while (($#)); do
     *) echo "boot-test: unknown argument $1" >&2; usage ;;
   esac
 done
-[[ $TWIN =~ ^(both|positive|negative|netcut|none)$ && $PIPELINE =~ ^(auto|builder|manual)$ ]] || usage
+[[ $TWIN =~ ^(all|both|positive|negative|netcut|header-swap|none)$ && $PIPELINE =~ ^(auto|builder|manual)$ ]] || usage
 
 T0=$(date +%s)
 log() { printf '[boot-test %4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
@@ -101,10 +109,27 @@ encrypt_manual() {
   cryptsetup reencrypt --encrypt --type luks2 --reduce-device-size 32M --key-file "$K/rootfs.key" \
     --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --uuid "$uuid" --batch-mode "$w/p2.img" >/dev/null \
     || die "cryptsetup reencrypt"
+  # what the builder records as luksHeader in agent.json: the header's shape (cryptsetup's JSON
+  # metadata) and the fingerprint SHA-256("cvm-fde volume-key v1" || volume key); the agent refuses
+  # any other header and any other volume key
+  command -v jq >/dev/null || die "missing jq (Debian package: jq), needed by --pipeline manual"
+  local vk fp hdr
+  vk=$(mktemp -d "$w/vk.XXXXXX")   # 0700; cryptsetup creates the key file in it
+  cryptsetup luksDump --dump-volume-key --volume-key-file "$vk/volume.key" --key-file "$K/rootfs.key" --batch-mode \
+    "$w/p2.img" >/dev/null || { rm -rf "$vk"; die "cryptsetup luksDump --dump-volume-key"; }
+  fp=$({ printf 'cvm-fde volume-key v1'; cat "$vk/volume.key"; } | sha256sum | cut -d' ' -f1)
+  rm -rf "$vk"
+  hdr=$(cryptsetup luksDump --dump-json-metadata "$w/p2.img" | jq -c --arg fp "$fp" '{
+      metadataBytes: ((.config.json_size | tonumber) + 4096), segmentEncryption: .segments["0"].encryption,
+      segmentOffset: (.segments["0"].offset | tonumber), sectorSize: .segments["0"].sector_size,
+      keyBytes: .keyslots["0"].key_size, keyslotEncryption: .keyslots["0"].area.encryption,
+      afHash: .keyslots["0"].af.hash, kdf: (.keyslots["0"].kdf | del(.salt)), volumeKeyFingerprint: $fp}') \
+    || die "cannot read the LUKS2 metadata of the reencrypted root"
   dd if="$w/p2.img" of="$raw" bs=512 seek="$p2f" conv=notrunc status=none
   rm -f "$w/p2.img"
   cat >"$w/agent.json" <<EOF
-{"luksUuid": "$uuid", "provider": "simulated", "verifierKey": "/etc/cvm-fde/verifier.pub.pem", "imageId": "boot-test-manual"}
+{"luksUuid": "$uuid", "provider": "simulated", "verifierKey": "/etc/cvm-fde/verifier.pub.pem", "imageId": "boot-test-manual",
+ "luksHeader": $hdr}
 EOF
   "$REPO/bin/fde-agent" overlay --config "$w/agent.json" --verifier-key "$K/verifier/verifier.pub.pem" \
     --runtime "$RT" --out "$w/overlay" 2>/dev/null || die "fde-agent overlay"
@@ -257,7 +282,7 @@ if [[ $TWIN == none ]]; then
   log "prepared (no boot, --twin none): $IMG, $HASH (+ .jws), $WORK/tampered.hash.json, $WORK/edited.hash.json, keys in $K"
   exit 0
 fi
-if [[ $TWIN == both || $TWIN == positive ]]; then
+if [[ $TWIN =~ ^(all|both|positive)$ ]]; then
   # a key that does not open the volume first: the guest must report it and keep waiting
   start_twin positive "" ""
   release wrong-key "$HASH" "$K/wrong.key" 4
@@ -271,7 +296,7 @@ if [[ $TWIN == both || $TWIN == positive ]]; then
   never_in_log positive "ROOT STAYS LOCKED"
   log "positive twin PASSED: $(grep -m1 -aF 'unlock FAILED' "$WORK/positive.serial.log" | tr -d '\r' | cut -c1-120) ...; then $(grep -m1 -aF 'CVMFDE-MARKER' "$WORK/positive.serial.log" | tr -d '\r'); $(grep -m1 -aF 'CVMFDE-DM:' "$WORK/positive.serial.log" | tr -d '\r')"
 fi
-if [[ $TWIN == both || $TWIN == negative ]]; then
+if [[ $TWIN =~ ^(all|both|negative)$ ]]; then
   # no verifier during the first round (the agent re-prints its addresses and keeps waiting),
   # then a verifier whose baseline does not match: refused; the agent gives up, root stays locked,
   # the guest powers itself off (no --stop-on: QEMU must exit by itself)
@@ -290,7 +315,44 @@ if [[ $TWIN == both || $TWIN == negative ]]; then
   grep -q 'boot-components' "$WORK/negative.tampered.out" || fail_twin negative "the refusal does not name boot-components"
   log "negative twin PASSED: refused at boot-components; console: $(grep -m1 -aF 'ROOT STAYS LOCKED' "$WORK/negative.serial.log" | tr -d '\r'); powered off, no shell"
 fi
-if [[ $TWIN == both || $TWIN == netcut ]]; then
+if [[ $TWIN =~ ^(all|netcut)$ ]]; then
   netcut_twin
 fi
-log "boot test PASSED (pipeline $PIPELINE, positive ${TIME_positive:--}s, negative ${TIME_negative:--}s, netcut ${TIME_netcut:--}s, total $(($(date +%s) - T0))s)"
+
+# ---------------------------------------------------------------- 7: the header-swap twin (issue 11)
+# The host swaps the root's LUKS2 header (cipher_null-ecb segment, same UUID and keyslot) and puts
+# its own root behind it; the boot chain is genuine, so the verifier releases: the guest must refuse.
+# The guest must power itself off (no --stop-on), and no shell prompt may ever appear.
+header_swap_twin() {
+  local swapped=$WORK/header-swap.qcow2 rel_pid rel_rc
+  log "header-swap twin: the host swaps the root's LUKS header (boot-test/header-swap.sh disk)"
+  "$REPO/boot-test/header-swap.sh" disk "$IMG" "$G/guest.qcow2" "$swapped" >"$WORK/header_swap.swap.out" 2>&1 \
+    || { cat "$WORK/header_swap.swap.out" >&2; die "boot-test/header-swap.sh disk"; }
+  TWIN_NAME=header_swap TWIN_PORT=${PORT:-$(gp_free_port)} TWIN_START=$(date +%s)
+  : >"$WORK/header_swap.release.out"; : >"$WORK/header_swap.release.err"
+  log "header-swap twin: booting $(basename "$swapped") (hostfwd 127.0.0.1:$TWIN_PORT -> 7220); a genuine release runs meanwhile"
+  "$SG/boot.sh" "$swapped" --hostfwd "$TWIN_PORT:7220" --log "$WORK/header_swap.serial.log" --timeout "$BOOT_TIMEOUT" \
+    >"$WORK/header_swap.boot.log" 2>&1 &
+  TWIN_PID=$!
+  # the genuine release: right key, genuine baseline, retried while the guest boots
+  gp_release "$TWIN_PORT" "$HASH" "$K/rootfs.key" "$WORK/header_swap.release.out" "$WORK/header_swap.release.err" &
+  rel_pid=$!
+  wait_console 'REFUSED: LUKS header' || fail_twin header_swap "the agent never refused the swapped header"
+  finish_twin
+  set +e; wait "$rel_pid"; rel_rc=$?; set -e
+  log "header-swap twin: genuine release exit $rel_rc (want non-zero: no agent took a key): $(grep -m1 -E '^(RELEASED|REFUSED|ERROR|FAILED)' "$WORK/header_swap.release.out" | cut -c1-120)"
+  [[ $rel_rc != 0 ]] || fail_twin header_swap "the genuine release succeeded against the swapped header"
+  ! grep -q '^RELEASED' "$WORK/header_swap.release.out" || fail_twin header_swap "a key was released to the swapped guest"
+  need_in_log header_swap "REFUSED: LUKS header: segments.0.encryption: cipher_null-ecb"
+  need_in_log header_swap "ROOT STAYS LOCKED"
+  need_powered_off header_swap
+  never_in_log header_swap "HOST-ROOT-MARKER"
+  never_in_log header_swap "CVMFDE-MARKER"
+  never_in_log header_swap "key released by the verifier"
+  rm -f "$swapped"
+  log "header-swap twin PASSED: $(grep -m1 -aoF 'REFUSED: LUKS header: segments.0.encryption: cipher_null-ecb' "$WORK/header_swap.serial.log"); the host's root never ran; console: $(grep -m1 -aF 'ROOT STAYS LOCKED' "$WORK/header_swap.serial.log" | tr -d '\r' | cut -c1-100)"
+}
+if [[ $TWIN =~ ^(all|header-swap)$ ]]; then
+  header_swap_twin
+fi
+log "boot test PASSED (pipeline $PIPELINE, positive ${TIME_positive:--}s, negative ${TIME_negative:--}s, netcut ${TIME_netcut:--}s, header-swap ${TIME_header_swap:--}s, total $(($(date +%s) - T0))s)"

@@ -4,7 +4,7 @@
 #   - the agent runtime (jlink'd Java + jars + launcher) from $CVMFDE_RUNTIME
 #     (default /usr/lib/cvm-fde/runtime, as made by tools/guest-runtime/build.sh),
 #   - its configuration and pinned verifier key from $CVMFDE_CONFIG_DIR (default /etc/cvm-fde),
-#   - cryptsetup and dm_crypt, and the initqueue hooks,
+#   - cryptsetup, dmsetup and dm_crypt, and the initqueue hooks,
 #   - no shell, ever: /usr/lib/cvm-fde/poweroff (the settled/timeout hooks run it when the agent
 #     fails or never starts), an emergency hook that runs it before dracut could open a shell,
 #     and a drop-in that turns systemd's debug-shell.service into it.
@@ -20,7 +20,7 @@ cvmfde_config_dir() {
 }
 
 check() {
-    require_binaries cryptsetup || return 1
+    require_binaries cryptsetup dmsetup || return 1
     if [ ! -x "$(cvmfde_runtime)/bin/fde-agent" ]; then
         derror "cvmfde: no agent runtime at $(cvmfde_runtime) (build it with tools/guest-runtime/build.sh, or set CVMFDE_RUNTIME)"
         return 1
@@ -49,7 +49,8 @@ install() {
     local rt cfg f rel
     rt=$(cvmfde_runtime)
     cfg=$(cvmfde_config_dir)
-    inst_multiple cryptsetup mkdir mv sleep
+    # dmsetup: the agent reads the mapping back (dmsetup table --showkeys) to check the volume key
+    inst_multiple cryptsetup dmsetup mkdir mv sleep
     inst_multiple -o grep blkid mount umount cp systemctl poweroff
     while IFS= read -r -d '' f; do
         rel=${f#"$rt"/}

@@ -68,6 +68,7 @@ class BootTest {
         assertTrue(all.contains("positive twin PASSED"), "no positive twin result in the output");
         assertTrue(all.contains("negative twin PASSED"), "no negative twin result in the output");
         assertTrue(all.contains("netcut twin PASSED"), "no network-cut twin result in the output");
+        assertTrue(all.contains("header-swap twin PASSED"), "no header-swap twin result in the output");
     }
 
     private static void deleteTree(Path dir) throws IOException {

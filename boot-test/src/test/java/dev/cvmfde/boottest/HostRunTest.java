@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
  * {@code boot-test/host-run.sh} runs the real fde-agent ({@code --volume-file}) against the
  * image's root LUKS partition on this host. The genuine release must be checked by cryptsetup
  * (a wrong key first refused), the decrypted file system must equal the original root, and the
- * tampered baseline must be refused (client exit 3) with the agent giving up (exit 4). About
+ * tampered baseline must be refused (client exit 3) with the agent giving up (exit 4); a header
+ * swapped for a cipher_null one with the image's UUID must be refused by the agent (exit 7). About
  * 1-2 minutes with the sample guest's cache warm.
  */
 @Tag("boot")
@@ -52,7 +53,7 @@ class HostRunTest {
         assertTrue(wrong.contains("RELEASED BUT NOT UNLOCKED") && wrong.contains("cryptsetup status 2"), wrong);
         String right = Files.readString(work.resolve("host-genuine.right-key.out"));
         assertTrue(right.contains("VERDICT: AFFIRMING"), right);
-        assertTrue(right.contains("RELEASED: the key was sent") && right.contains("cryptsetup --test-passphrase"), right);
+        assertTrue(right.contains("RELEASED: the key was sent") && right.contains("volume key fingerprint matches"), right);
         String genuineAgent = Files.readString(work.resolve("host-genuine.agent.log"));
         assertTrue(genuineAgent.contains("key OK: it opens the LUKS volume"), genuineAgent);
         String tampered = Files.readString(work.resolve("host-tampered.tampered.out"));
@@ -61,6 +62,12 @@ class HostRunTest {
         assertTrue(tamperedAgent.contains("GIVING UP: verifier"), tamperedAgent);
         assertFalse(tamperedAgent.contains("key released by the verifier"), tamperedAgent);
         assertFalse(Files.exists(work.resolve("host/vk")), "the volume key's temp directory was left behind");
+        // the header swap: cipher_null segment, the image's UUID, the host's root behind it
+        assertTrue(host.contains("header-swap: PASSED"), host);
+        String swapAgent = Files.readString(work.resolve("host-header-swap.agent.log"));
+        assertTrue(swapAgent.contains("REFUSED: LUKS header: segments.0.encryption: cipher_null-ecb"), swapAgent);
+        assertFalse(swapAgent.contains("key OK"), swapAgent);
+        assertFalse(swapAgent.contains("key released by the verifier"), swapAgent);
     }
 
     /** Runs a script from the repository root; its output (stdout + stderr) is echoed and returned; exit 0 required. */

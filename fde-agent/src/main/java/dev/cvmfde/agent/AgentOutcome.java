@@ -14,6 +14,11 @@ public sealed interface AgentOutcome {
     int NO_NETWORK = 5;
     /** Exit status: no (or more than one) block device carries the configured LUKS UUID. */
     int NO_ROOT_DEVICE = 6;
+    /**
+     * Exit status: the root volume's LUKS header is not the one the image builder recorded
+     * (shape, cipher_null, extra keyslots/segments/tokens), or the volume key it yields is not.
+     */
+    int HEADER_REFUSED = 7;
 
     int exitStatus();
 
@@ -38,6 +43,12 @@ public sealed interface AgentOutcome {
     record NoRootDevice(String message) implements AgentOutcome {
         public int exitStatus() {
             return NO_ROOT_DEVICE;
+        }
+    }
+
+    record HeaderRefused(String message) implements AgentOutcome {
+        public int exitStatus() {
+            return HEADER_REFUSED;
         }
     }
 

@@ -3,12 +3,17 @@ package dev.cvmfde.agent;
 import dev.cvmfde.agent.config.AgentConfig;
 import dev.cvmfde.agent.console.AgentConsole;
 import dev.cvmfde.agent.console.StartupTrace;
+import dev.cvmfde.agent.luks.HeaderRefusedException;
+import dev.cvmfde.agent.luks.LuksHeaderCheck;
+import dev.cvmfde.agent.luks.LuksHeaderPin;
 import dev.cvmfde.agent.luks.LuksVolumes;
+import dev.cvmfde.agent.luks.ValidatedHeader;
 import dev.cvmfde.agent.luks.RootDeviceException;
 import dev.cvmfde.agent.net.AddressSource;
 import dev.cvmfde.agent.net.HostAddress;
 import dev.cvmfde.agent.net.NetworkWait;
 import dev.cvmfde.agent.unlock.UnlockCommand;
+import dev.cvmfde.agent.unlock.VolumeKeyCheck;
 import dev.cvmfde.agent.unlock.VolumeKeySink;
 import dev.cvmfde.protocol.release.KeyMaterialException;
 import dev.cvmfde.protocol.release.PinnedVerifierKey;
@@ -52,6 +57,10 @@ public final class FdeAgent {
     public static final Path SIMULATED_EVENT_LOG_FROM_BOOT = Path.of("/run/cvm-fde/simulated-ccel.bin");
     /** Provider {@code simulated} only: likewise {@code cvm-fde/simulated-identity/} of the boot partition. */
     public static final Path SIMULATED_IDENTITY_FROM_BOOT = Path.of("/run/cvm-fde/simulated-identity");
+    /** Where the validated header copy goes at boot (a tmpfs: the copy never touches a disk). */
+    public static final Path HEADER_COPY_DIR = Path.of("/run/cvm-fde");
+    /** How often a listening round looks whether the volume was refused for good. */
+    private static final Duration REFUSAL_POLL = Duration.ofMillis(200);
     private static final InetAddress LOOPBACK = InetAddress.ofLiteral("127.0.0.1");
     private final AgentConfig config;
     private final AddressSource addresses;
@@ -59,6 +68,7 @@ public final class FdeAgent {
     private final Duration pollInterval;
     /** Present for a host run without a kernel ({@link #onVolumeFile}). */
     private final Optional<Path> volumeFile;
+    private final Path headerCopyDir;
 
     public FdeAgent(AgentConfig config, AddressSource addresses, AgentConsole console) {
         this(config, addresses, console, NetworkWait.DEFAULT_POLL_INTERVAL);
@@ -66,23 +76,30 @@ public final class FdeAgent {
 
     /** As above with the network/device poll interval (tests shorten it). */
     public FdeAgent(AgentConfig config, AddressSource addresses, AgentConsole console, Duration pollInterval) {
-        this(config, addresses, console, pollInterval, Optional.empty());
+        this(config, addresses, console, pollInterval, Optional.empty(), HEADER_COPY_DIR);
     }
 
     private FdeAgent(AgentConfig config, AddressSource addresses, AgentConsole console, Duration pollInterval,
-                     Optional<Path> volumeFile) {
+                     Optional<Path> volumeFile, Path headerCopyDir) {
         this.config = config;
         this.addresses = addresses;
         this.console = console;
         this.pollInterval = pollInterval;
         this.volumeFile = volumeFile;
+        this.headerCopyDir = headerCopyDir;
+    }
+
+    /** The same agent writing its validated header copy under {@code dir} (a tmpfs; tests use a temp directory). */
+    public FdeAgent withHeaderCopyDir(Path dir) {
+        return new FdeAgent(config, addresses, console, pollInterval, volumeFile, dir);
     }
 
     /**
      * A host run without a kernel (where QEMU cannot run, {@code ./demo --no-qemu}): {@code file}
      * is the root volume — the LUKS partition copied out of the disk image; its UUID must still be
-     * the configured one — and a released key is only <em>checked</em> with
-     * {@link AgentConfig#TEST_PASSPHRASE_COMMAND} ({@code cryptsetup open --test-passphrase}: no
+     * the configured one and its header the recorded one — and a released key is only
+     * <em>checked</em>: {@code cryptsetup luksDump --dump-volume-key} of the validated header copy
+     * (in {@code java.io.tmpdir}), the volume key compared with the recorded fingerprint (no
      * device-mapper, nothing is mapped or mounted). The agent listens on 127.0.0.1 only and does
      * not wait for a network address; {@code ip=}/{@code cvmfde.interface=} are ignored. The same
      * protocol, provider, pinned verifier key and refusals as at boot.
@@ -91,15 +108,16 @@ public final class FdeAgent {
         AgentConfig hostRun = config.withBindAddress(LOOPBACK.getHostAddress()).withInterfaceName(Optional.empty())
                 .withUnlockCommand(AgentConfig.TEST_PASSPHRASE_COMMAND, config.unlockTimeout());
         return new FdeAgent(hostRun, () -> List.of(new HostAddress("lo", LOOPBACK)), console, pollInterval,
-                Optional.of(file));
+                Optional.of(file), headerCopyDir.equals(HEADER_COPY_DIR) ? Path.of(System.getProperty("java.io.tmpdir"))
+                : headerCopyDir);
     }
 
     public AgentOutcome run() throws InterruptedException {
         console.say("starting (image " + (config.imageId().isEmpty() ? "-" : config.imageId()) + ", provider "
                 + config.provider() + ", root LUKS UUID " + config.luksUuid() + ")");
         volumeFile.ifPresent(f -> console.say("NO KERNEL: host run against the volume file " + f + "; a released key"
-                + " is only checked with cryptsetup open --test-passphrase (no device-mapper: nothing is mapped or"
-                + " mounted); listening on 127.0.0.1 only"));
+                + " is only checked against the validated header copy (cryptsetup luksDump --dump-volume-key; no"
+                + " device-mapper: nothing is mapped or mounted); listening on 127.0.0.1 only"));
         PinnedVerifierKey verifierKey;
         EvidenceProvider provider;
         try {
@@ -117,6 +135,38 @@ public final class FdeAgent {
         }
         console.say("root volume " + config.luksUuid() + " is " + device);
         StartupTrace.mark("root");
+        ValidatedHeader header;
+        Path headerCopy;
+        try {
+            header = validateHeader(device);
+            headerCopy = header.writeCopy(headerCopyDir);
+        } catch (HeaderRefusedException e) {
+            return report(new AgentOutcome.HeaderRefused(e.getMessage()));
+        } catch (java.io.IOException e) {
+            return report(new AgentOutcome.HeaderRefused("LUKS header: cannot read " + device + " or write its copy under "
+                    + headerCopyDir + ": " + e.getMessage()));
+        }
+        console.say("LUKS header of " + device + " is the recorded one (" + header.pin().segmentEncryption() + ", one"
+                + " keyslot, one segment, no tokens); cryptsetup reads only its validated copy " + headerCopy);
+        StartupTrace.mark("header");
+        try {
+            return listen(device, headerCopy, header.pin(), provider, verifierKey);
+        } finally {
+            ValidatedHeader.deleteCopy(headerCopy);
+        }
+    }
+
+    private ValidatedHeader validateHeader(Path device) throws HeaderRefusedException, java.io.IOException {
+        Optional<LuksHeaderPin> pin = config.luksHeader();
+        if (pin.isEmpty()) {
+            throw new HeaderRefusedException("luksHeader", "agent.json records no LUKS header (the image builder writes"
+                    + " its shape and the volume key's fingerprint); refusing to open a header nobody validated");
+        }
+        return LuksHeaderCheck.read(device, config.luksUuid(), pin.get());
+    }
+
+    private AgentOutcome listen(Path device, Path headerCopy, LuksHeaderPin pin, EvidenceProvider provider,
+                                PinnedVerifierKey verifierKey) throws InterruptedException {
         List<HostAddress> found = NetworkWait.await(addresses, config.interfaceName(), config.networkTimeout(), pollInterval);
         if (found.isEmpty()) {
             return report(new AgentOutcome.NoNetwork("network: no usable address"
@@ -126,7 +176,8 @@ public final class FdeAgent {
         }
         StartupTrace.mark("network");
         VolumeKeySink sink = new VolumeKeySink(new UnlockCommand(config.unlockCommand(), config.unlockTimeout()),
-                device, config.mapperName(), console, volumeFile.isPresent());
+                new VolumeKeyCheck(config.unlockTimeout()), device, headerCopy, pin, config.mapperName(), console,
+                volumeFile.isPresent() || config.unlockChecksOnly());
         ServerConfig serverConfig;
         try {
             serverConfig = ServerConfig.of(bindAddress(), provider, VerifierTrust.pinned(verifierKey), sink);
@@ -183,12 +234,15 @@ public final class FdeAgent {
                     StartupTrace.mark("listening");
                     printAddresses(server, n, wait);
                     StartupTrace.mark("addresses");
-                    Optional<ServerOutcome> outcome = server.awaitUnlocked(wait);
+                    Optional<ServerOutcome> outcome = awaitRound(server, sink, wait);
                     if (outcome.isPresent() && outcome.get() instanceof ServerOutcome.Unlocked u) {
                         return new AgentOutcome.Unlocked(u.detail(), u.verifier());
                     }
                 } else {
                     Thread.sleep(wait);
+                }
+                if (sink.refusal().isPresent()) {
+                    return new AgentOutcome.HeaderRefused(sink.refusal().get());
                 }
                 if (sink.opened()) {
                     return new AgentOutcome.Unlocked(config.mapperName() + " opened", null);
@@ -205,6 +259,20 @@ public final class FdeAgent {
             }
         } finally {
             closeQuietly(server);
+        }
+    }
+
+    /** One listening round; ends early when the sink refused the volume for good. */
+    private static Optional<ServerOutcome> awaitRound(RunningServer server, VolumeKeySink sink, Duration wait)
+            throws InterruptedException {
+        long end = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long left = end - System.nanoTime();
+            Optional<ServerOutcome> outcome = server.awaitUnlocked(Duration.ofNanos(Math.max(0, Math.min(left,
+                    REFUSAL_POLL.toNanos()))));
+            if (outcome.isPresent() || sink.refusal().isPresent() || end - System.nanoTime() <= 0) {
+                return outcome;
+            }
         }
     }
 
@@ -280,6 +348,8 @@ public final class FdeAgent {
             case AgentOutcome.NoVerifier f -> console.say("GIVING UP: " + f.message() + "; the root stays locked");
             case AgentOutcome.NoNetwork f -> console.say("GIVING UP: " + f.message() + "; the root stays locked");
             case AgentOutcome.NoRootDevice f -> console.say("GIVING UP: " + f.message());
+            case AgentOutcome.HeaderRefused f -> console.say("REFUSED: " + f.message() + "; nothing was opened, the root"
+                    + " stays locked");
             case AgentOutcome.Failed f -> console.say("FAILED: " + f.message() + "; the root stays locked");
         }
         return outcome;

@@ -36,7 +36,8 @@ public final class AgentHarness implements AutoCloseable {
     }
 
     public AgentHarness start(AgentConfig config, AddressSource addresses) {
-        return run(new FdeAgent(config, addresses, AgentConsole.to(out), POLL));
+        return run(new FdeAgent(config, addresses, AgentConsole.to(out), POLL)
+                .withHeaderCopyDir(Path.of(System.getProperty("java.io.tmpdir"))));
     }
 
     /** A host run without a kernel ({@link FdeAgent#onVolumeFile}); the address source must never be asked. */

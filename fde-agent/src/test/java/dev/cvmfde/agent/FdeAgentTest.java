@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cvmfde.agent.config.AgentConfig;
+import dev.cvmfde.agent.luks.LuksHeaderTamper;
+import dev.cvmfde.agent.luks.LuksHeaderTamper;
 import dev.cvmfde.agent.selftest.LoopbackVerifier;
 import dev.cvmfde.protocol.release.VerifierKeys;
 import dev.cvmfde.protocol.secret.SecretBytes;
@@ -58,7 +60,7 @@ class FdeAgentTest {
                 .withNetworkTimeout(Duration.ofSeconds(20))
                 .withVerifierWait(Duration.ofSeconds(20), Duration.ofSeconds(40), Duration.ofSeconds(90))
                 .withUnlockCommand(AgentConfig.TEST_PASSPHRASE_COMMAND, Duration.ofSeconds(60))
-                .withBlockDevices(sys, dev);
+                .withBlockDevices(sys, dev).withLuksHeader(root.pin);
     }
 
     private static Ack release(InetSocketAddress agent, byte[] key, LoopbackVerifier signer) throws Exception {
@@ -193,11 +195,12 @@ class FdeAgentTest {
     private AgentConfig hostRunConfig() throws Exception {
         return AgentConfig.defaults(root.uuid).withPort(0).withProvider("simulated").withVerifierKey(verifierPub)
                 .withVerifierWait(Duration.ofSeconds(20), Duration.ofSeconds(40), Duration.ofSeconds(90))
-                .withBlockDevices(Files.createDirectories(tmp.resolve("empty-sys")), Files.createDirectories(tmp.resolve("empty-dev")));
+                .withBlockDevices(Files.createDirectories(tmp.resolve("empty-sys")), Files.createDirectories(tmp.resolve("empty-dev")))
+                .withLuksHeader(root.pin);
     }
 
     @Test
-    void runOnVolumeFile_wrongThenRightKey_checksWithTestPassphraseOnLoopbackAndSaysNoKernel() throws Exception {
+    void runOnVolumeFile_wrongThenRightKey_checksTheVolumeKeyOnLoopbackAndSaysNoKernel() throws Exception {
         try (AgentHarness agent = new AgentHarness()) {
             agent.startOnVolumeFile(hostRunConfig(), root.file);
             InetSocketAddress address = agent.awaitAddress(LONG);
@@ -211,7 +214,8 @@ class FdeAgentTest {
             Ack second = release(address, root.key, verifier);
 
             assertTrue(second.unlocked(), second.detail());
-            assertTrue(second.detail().contains("--test-passphrase") && second.detail().contains("no kernel"), second.detail());
+            assertTrue(second.detail().contains("volume key fingerprint matches") && second.detail().contains("no kernel"),
+                    second.detail());
             assertEquals(0, agent.awaitOutcome(LONG).exitStatus());
             String console = agent.console();
             assertTrue(console.contains("NO KERNEL: host run against the volume file " + root.file), console);
@@ -247,5 +251,83 @@ class FdeAgentTest {
             assertFalse(agent.awaitOutcomeQuietly());
             assertFalse(agent.console().contains("key released by the verifier"), agent.console());
         }
+    }
+
+    // ---------------------------------------------------------------- the header swap (issue 11 item 4)
+
+    @Test
+    void run_cipherNullHeaderWithTheImagesUuid_refusedWithStatus7BeforeListening() throws Exception {
+        swapToCipherNull(root.file);
+        try (AgentHarness agent = new AgentHarness()) {
+            AgentOutcome outcome = agent.start(config(), agent.lateLoopback(0)).awaitOutcome(LONG);
+
+            assertInstanceOf(AgentOutcome.HeaderRefused.class, outcome);
+            assertEquals(AgentOutcome.HEADER_REFUSED, outcome.exitStatus());
+            String console = agent.console();
+            assertTrue(console.contains("REFUSED: LUKS header: keyslots.0.area.encryption: cipher_null-ecb"), console);
+            assertFalse(console.contains("fde: "), "nothing listens for a key:\n" + console);
+        }
+    }
+
+    @Test
+    void runOnVolumeFile_extraKeyslot_refusedWithStatus7() throws Exception {
+        LuksHeaderTamper.editJson(root.file, json -> json.replace(
+                "\"keyslots\":{\"0\":", "\"keyslots\":{\"1\":{},\"0\":"));
+        try (AgentHarness agent = new AgentHarness()) {
+            AgentOutcome outcome = agent.startOnVolumeFile(hostRunConfig(), root.file).awaitOutcome(LONG);
+
+            assertEquals(AgentOutcome.HEADER_REFUSED, outcome.exitStatus());
+            assertTrue(agent.console().contains("LUKS header: keyslots: expected exactly one"), agent.console());
+        }
+    }
+
+    @Test
+    void run_noRecordedHeader_refusedWithStatus7() throws Exception {
+        AgentConfig unpinned = AgentConfig.defaults(root.uuid).withBindAddress("127.0.0.1").withPort(0)
+                .withProvider("simulated").withVerifierKey(verifierPub).withBlockDevices(sys, dev);
+        try (AgentHarness agent = new AgentHarness()) {
+            AgentOutcome outcome = agent.start(unpinned, agent.lateLoopback(0)).awaitOutcome(LONG);
+
+            assertEquals(AgentOutcome.HEADER_REFUSED, outcome.exitStatus());
+            assertTrue(agent.console().contains("LUKS header: luksHeader: agent.json records no LUKS header"), agent.console());
+        }
+    }
+
+    @Test
+    void run_headerRewrittenOnDiskAfterValidation_unlocksWithTheValidatedCopy() throws Exception {
+        try (AgentHarness agent = new AgentHarness()) {
+            agent.start(config(), agent.lateLoopback(0));
+            InetSocketAddress address = agent.awaitAddress(LONG);
+            assertTrue(agent.console().contains("is the recorded one"), agent.console());
+            // the host swaps the header while the agent waits: cryptsetup must never read it
+            swapToCipherNull(root.file);
+
+            Ack ack = release(address, root.key, verifier);
+            assertTrue(ack.unlocked(), ack.detail());
+            assertEquals(0, agent.awaitOutcome(LONG).exitStatus());
+        }
+    }
+
+    @Test
+    void run_volumeKeyNotTheRecordedOne_refusedAfterReleaseWithStatus7() throws Exception {
+        // same shape, same passphrase, another volume key: e.g. another image built with the same key file
+        byte[] otherFingerprint = root.pin.volumeKeyFingerprint();
+        otherFingerprint[0] ^= 1;
+        AgentConfig c = config().withLuksHeader(LuksFixture.pinFor(otherFingerprint));
+        try (AgentHarness agent = new AgentHarness()) {
+            agent.start(c, agent.lateLoopback(0));
+            Ack ack = release(agent.awaitAddress(LONG), root.key, verifier);
+
+            assertFalse(ack.unlocked());
+            assertTrue(ack.detail().contains("volume refused: volume key"), ack.detail());
+            AgentOutcome outcome = agent.awaitOutcome(LONG);
+            assertEquals(AgentOutcome.HEADER_REFUSED, outcome.exitStatus());
+            assertFalse(agent.console().toLowerCase().contains(HexFormat.of().formatHex(root.key)), "key bytes on the console");
+        }
+    }
+
+    /** The attack: segment and keyslot cipher_null-ecb, the image's UUID kept, checksums valid. */
+    static void swapToCipherNull(Path volume) throws Exception {
+        LuksHeaderTamper.editJson(volume, json -> json.replace("aes-xts-plain64", "cipher_null-ecb"));
     }
 }

@@ -36,6 +36,8 @@ import picocli.CommandLine.Option;
             "  4  no verifier released a working key within verifierGiveUp (the root stays locked)",
             "  5  no usable network address within networkTimeout",
             "  6  the root LUKS volume was not found by its UUID (or more than one carries it)",
+            "  7  the root's LUKS header is not the one the image builder recorded in agent.json (luksHeader: shape,",
+            "     cipher_null, extra keyslots/segments/tokens), or the volume key it yields has another fingerprint",
             "Any status but 0 (or a crash) makes the hooks power the guest off: no shell, ever.",
             "",
             "Examples:",
@@ -55,8 +57,10 @@ public final class FdeAgentCli implements Callable<Integer> {
     @Option(names = "--volume-file", paramLabel = "FILE", description = {
         "No kernel (a host run, ./demo --no-qemu): FILE is the root volume (the LUKS partition copied out of the",
         "disk image; its UUID must be the configured one) instead of a block device found in /sys/class/block.",
-        "A released key is only checked with 'cryptsetup open --test-passphrase' (no device-mapper: nothing is",
-        "mapped or mounted); the agent listens on 127.0.0.1 only and does not wait for a network address."})
+        "Its LUKS header is validated against agent.json's luksHeader as at boot; a released key is only checked",
+        "(cryptsetup luksDump --dump-volume-key of the validated header copy in java.io.tmpdir, the volume key's",
+        "fingerprint compared; no device-mapper: nothing is mapped or mounted); the agent listens on 127.0.0.1",
+        "only and does not wait for a network address."})
     Path volumeFile;
 
     @Option(names = "--sysroot", paramLabel = "DIR", description = {

@@ -1,5 +1,6 @@
 package dev.cvmfde.agent.config;
 
+import dev.cvmfde.agent.luks.LuksHeaderPin;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,13 +35,15 @@ import java.util.regex.Pattern;
  * @param simulatedEventLog for {@code simulated}: the CCEL-form event log
  * @param blockClassDir where block devices are listed ({@code /sys/class/block})
  * @param deviceDir where their device nodes are ({@code /dev})
+ * @param luksHeader the LUKS2 header the image builder wrote and its volume key's fingerprint;
+ *     the agent opens nothing without it ({@code FdeAgent} refuses at start)
  */
 public record AgentConfig(String luksUuid, String mapperName, Optional<String> bindAddress, int port,
                           String provider, Path verifierKey, String imageId, Duration networkTimeout,
                           Duration verifierWait, Duration verifierWaitMax, Duration verifierGiveUp,
                           List<String> unlockCommand, Duration unlockTimeout, Optional<String> interfaceName,
                           Optional<Path> simulatedIdentity, Optional<Path> simulatedEventLog,
-                          Path blockClassDir, Path deviceDir) {
+                          Path blockClassDir, Path deviceDir, Optional<LuksHeaderPin> luksHeader) {
 
     public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/cvm-fde/agent.json");
     public static final Path DEFAULT_VERIFIER_KEY = Path.of("/etc/cvm-fde/verifier.pub.pem");
@@ -52,11 +55,20 @@ public record AgentConfig(String luksUuid, String mapperName, Optional<String> b
     public static final Duration DEFAULT_VERIFIER_WAIT_MAX = Duration.ofSeconds(240);
     public static final Duration DEFAULT_VERIFIER_GIVE_UP = Duration.ofMinutes(15);
     public static final Duration DEFAULT_UNLOCK_TIMEOUT = Duration.ofSeconds(120);
-    public static final List<String> DEFAULT_UNLOCK_COMMAND =
-            List.of("cryptsetup", "open", "{device}", "{name}", "--key-file=-");
-    /** cryptsetup on a file, checking the key without device-mapper (tests, hosts without dm). */
+    /**
+     * {@code {header}} is the validated in-memory copy of the header ({@code --header}: the disk's
+     * header is never read by cryptsetup); {@code --disable-keyring} keeps the volume key in the
+     * device-mapper table, where the agent checks it (a keyring key could not be read back).
+     */
+    public static final List<String> DEFAULT_UNLOCK_COMMAND = List.of("cryptsetup", "open", "--header", "{header}",
+            "--disable-keyring", "{device}", "{name}", "--key-file=-");
+    /**
+     * cryptsetup on a file, checking the key without device-mapper (tests, hosts without dm). The
+     * agent then checks the key with {@code cryptsetup luksDump --dump-volume-key} of the header
+     * copy instead of running this (that run checks the passphrase too).
+     */
     public static final List<String> TEST_PASSPHRASE_COMMAND =
-            List.of("cryptsetup", "open", "--test-passphrase", "--key-file=-", "{device}");
+            List.of("cryptsetup", "open", "--test-passphrase", "--header", "{header}", "--key-file=-", "{device}");
     public static final Path DEFAULT_BLOCK_CLASS_DIR = Path.of("/sys/class/block");
     public static final Path DEFAULT_DEVICE_DIR = Path.of("/dev");
     public static final Set<String> PROVIDERS = Set.of("tsm", "virtcca", "simulated");
@@ -100,9 +112,10 @@ public record AgentConfig(String luksUuid, String mapperName, Optional<String> b
         }
         unlockCommand = List.copyOf(unlockCommand);
         if (unlockCommand.isEmpty() || unlockCommand.size() > MAX_UNLOCK_ARGUMENTS
-                || unlockCommand.stream().noneMatch(a -> a.contains("{device}"))) {
+                || unlockCommand.stream().noneMatch(a -> a.contains("{device}"))
+                || unlockCommand.stream().noneMatch(a -> a.contains("{header}"))) {
             throw new IllegalArgumentException("unlockCommand must have 1 to " + MAX_UNLOCK_ARGUMENTS
-                    + " arguments and name {device}; e.g. " + DEFAULT_UNLOCK_COMMAND);
+                    + " arguments and name {device} and {header} (the validated header copy); e.g. " + DEFAULT_UNLOCK_COMMAND);
         }
         Objects.requireNonNull(interfaceName, "interfaceName (use Optional.empty())");
         interfaceName.ifPresent(name -> {
@@ -114,6 +127,7 @@ public record AgentConfig(String luksUuid, String mapperName, Optional<String> b
         Objects.requireNonNull(simulatedEventLog, "simulatedEventLog (use Optional.empty())");
         Objects.requireNonNull(blockClassDir, "blockClassDir");
         Objects.requireNonNull(deviceDir, "deviceDir");
+        Objects.requireNonNull(luksHeader, "luksHeader (use Optional.empty())");
     }
 
     /** The defaults for everything but the volume's UUID. */
@@ -121,75 +135,87 @@ public record AgentConfig(String luksUuid, String mapperName, Optional<String> b
         return new AgentConfig(luksUuid, DEFAULT_MAPPER_NAME, Optional.empty(), DEFAULT_PORT, DEFAULT_PROVIDER,
                 DEFAULT_VERIFIER_KEY, "", DEFAULT_NETWORK_TIMEOUT, DEFAULT_VERIFIER_WAIT, DEFAULT_VERIFIER_WAIT_MAX,
                 DEFAULT_VERIFIER_GIVE_UP, DEFAULT_UNLOCK_COMMAND, DEFAULT_UNLOCK_TIMEOUT, Optional.empty(),
-                Optional.empty(), Optional.empty(), DEFAULT_BLOCK_CLASS_DIR, DEFAULT_DEVICE_DIR);
+                Optional.empty(), Optional.empty(), DEFAULT_BLOCK_CLASS_DIR, DEFAULT_DEVICE_DIR, Optional.empty());
     }
 
     public AgentConfig withBindAddress(String address) {
         return new AgentConfig(luksUuid, mapperName, Optional.of(address), port, provider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
     }
 
     public AgentConfig withPort(int newPort) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, newPort, provider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
     }
 
     public AgentConfig withProvider(String newProvider) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, newProvider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
     }
 
     public AgentConfig withVerifierKey(Path key) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, key, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
     }
 
     public AgentConfig withImageId(String id) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, id,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
     }
 
     public AgentConfig withNetworkTimeout(Duration timeout) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
                 timeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
     }
 
     /** First round, longest round, total. */
     public AgentConfig withVerifierWait(Duration first, Duration max, Duration giveUp) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
                 networkTimeout, first, max, giveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
     }
 
     public AgentConfig withUnlockCommand(List<String> command, Duration timeout) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, command, timeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
     }
 
     public AgentConfig withInterfaceName(Optional<String> name) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                name, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir);
+                name, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
     }
 
     public AgentConfig withSimulated(Optional<Path> identity, Optional<Path> eventLog) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, identity, eventLog, blockClassDir, deviceDir);
+                interfaceName, identity, eventLog, blockClassDir, deviceDir, luksHeader);
     }
 
     /** Where block devices are listed and where their nodes are (tests point these at a temp dir). */
     public AgentConfig withBlockDevices(Path classDir, Path devDir) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, classDir, devDir);
+                interfaceName, simulatedIdentity, simulatedEventLog, classDir, devDir, luksHeader);
+    }
+
+    /** The header the image builder wrote (its shape and the volume key's fingerprint). */
+    public AgentConfig withLuksHeader(LuksHeaderPin pin) {
+        return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
+                networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, Optional.of(pin));
+    }
+
+    /** Whether the unlock command only checks the key ({@code --test-passphrase}: nothing is mapped). */
+    public boolean unlockChecksOnly() {
+        return unlockCommand.contains("--test-passphrase");
     }
 
     private static void checkDuration(Duration d, String name) {

@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the unlock command ({@code cryptsetup open {device} {name} --key-file=-} at boot,
- * {@code cryptsetup open --test-passphrase --key-file=- {device}} on a host without
- * device-mapper) with the key on its standard input through a pipe — never a file, never an
- * argument, never an environment variable.
+ * Runs the unlock command ({@code cryptsetup open --header {header} --disable-keyring {device}
+ * {name} --key-file=-} at boot) with the key on its standard input through a pipe — never a
+ * file, never an argument, never an environment variable. {@code {header}} is the validated
+ * header copy ({@code ValidatedHeader#writeCopy}).
  */
 public final class UnlockCommand {
     /** Output kept from the command (its error message); the rest is read and dropped. */
@@ -30,14 +30,15 @@ public final class UnlockCommand {
         this.timeout = timeout;
     }
 
-    /** The command line for {@code device} and {@code name}. */
-    public List<String> argv(Path device, String name) {
-        return template.stream().map(a -> a.replace("{device}", device.toString()).replace("{name}", name)).toList();
+    /** The command line for {@code device}, {@code name} and the validated header copy {@code header}. */
+    public List<String> argv(Path device, String name, Path header) {
+        return template.stream().map(a -> a.replace("{device}", device.toString()).replace("{name}", name)
+                .replace("{header}", header.toString())).toList();
     }
 
     /** Runs the command with {@code key} on its stdin; the caller keeps ownership of (and zeroizes) {@code key}. */
-    public UnlockResult run(Path device, String name, byte[] key) throws IOException, InterruptedException {
-        List<String> argv = argv(device, name);
+    public UnlockResult run(Path device, String name, Path header, byte[] key) throws IOException, InterruptedException {
+        List<String> argv = argv(device, name, header);
         Process process;
         try (KeyPipe pipe = KeyPipe.holding(key)) {
             process = new ProcessBuilder(argv).redirectInput(pipe.readEnd()).redirectErrorStream(true).start();

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cvmfde.agent.config.internal.ConfigJson;
+import dev.cvmfde.agent.luks.LuksHeaderPin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +29,48 @@ class AgentConfigLoaderTest {
         Path f = Files.write(tmp.resolve("agent.json"), ConfigJson.write(c));
 
         assertEquals(c, AgentConfigLoader.readFile(f));
+    }
+
+    @Test
+    void readFile_writtenLuksHeader_readsBackEqual() throws Exception {
+        byte[] fingerprint = new byte[32];
+        fingerprint[31] = 7;
+        LuksHeaderPin pin = new LuksHeaderPin(16384, "aes-xts-plain64", 16L << 20, 4096, 64, "aes-xts-plain64", "sha256",
+                Map.of("type", "argon2id", "time", "4", "memory", "1048576", "cpus", "4"), fingerprint);
+        AgentConfig c = AgentConfig.defaults(UUID).withLuksHeader(pin);
+        Path f = Files.write(tmp.resolve("agent.json"), ConfigJson.write(c));
+
+        assertEquals(c, AgentConfigLoader.readFile(f));
+        assertTrue(Files.readString(f).contains("\"volumeKeyFingerprint\" : \"" + "00".repeat(31) + "07\""));
+    }
+
+    @Test
+    void readFile_badLuksHeader_refusedNamingTheField() throws Exception {
+        String ok = "\"metadataBytes\":16384,\"segmentEncryption\":\"aes-xts-plain64\",\"segmentOffset\":16777216,"
+                + "\"sectorSize\":512,\"keyBytes\":64,\"keyslotEncryption\":\"aes-xts-plain64\",\"afHash\":\"sha512\","
+                + "\"kdf\":{\"type\":\"pbkdf2\",\"hash\":\"sha512\",\"iterations\":1000},\"volumeKeyFingerprint\":\""
+                + "ab".repeat(32) + "\"";
+        assertEquals(Optional.of(64), AgentConfigLoader.readFile(Files.writeString(tmp.resolve("ok.json"),
+                "{\"luksUuid\":\"" + UUID + "\",\"luksHeader\":{" + ok + "}}")).luksHeader().map(LuksHeaderPin::keyBytes));
+        Map<String, String> bad = Map.of(
+                "luksHeader.extra", ok + ",\"extra\":1",
+                "cipher_null", ok.replace("\"segmentEncryption\":\"aes-xts-plain64\"", "\"segmentEncryption\":\"cipher_null-ecb\""),
+                "volumeKeyFingerprint", ok.replace("ab".repeat(32), "ab".repeat(31)),
+                "metadataBytes", ok.replace("16384", "12345"));
+        for (Map.Entry<String, String> e : bad.entrySet()) {
+            Path f = Files.writeString(tmp.resolve("agent.json"), "{\"luksUuid\":\"" + UUID + "\",\"luksHeader\":{" + e.getValue() + "}}");
+            ConfigException x = assertThrows(ConfigException.class, () -> AgentConfigLoader.readFile(f), e.getKey());
+            assertTrue(x.getMessage().contains(e.getKey()), x.getMessage());
+        }
+    }
+
+    @Test
+    void readFile_unlockCommandWithoutHeaderCopy_refused() throws Exception {
+        Path f = Files.writeString(tmp.resolve("agent.json"), "{\"luksUuid\":\"" + UUID
+                + "\",\"unlockCommand\":[\"cryptsetup\",\"open\",\"{device}\",\"{name}\",\"--key-file=-\"]}");
+
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.readFile(f));
+        assertTrue(e.getMessage().contains("{header}"), e.getMessage());
     }
 
     @Test

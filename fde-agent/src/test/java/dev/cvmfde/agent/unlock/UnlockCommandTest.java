@@ -23,7 +23,7 @@ class UnlockCommandTest {
         LuksFixture luks = LuksFixture.format(tmp.resolve("disk.img"));
         UnlockCommand cmd = new UnlockCommand(AgentConfig.TEST_PASSPHRASE_COMMAND, Duration.ofSeconds(60));
 
-        assertInstanceOf(UnlockResult.Opened.class, cmd.run(luks.file, "encroot", luks.key));
+        assertInstanceOf(UnlockResult.Opened.class, cmd.run(luks.file, "encroot", luks.file, luks.key));
     }
 
     @Test
@@ -33,7 +33,7 @@ class UnlockCommandTest {
         wrong[63] ^= 0x40;
 
         UnlockResult r = new UnlockCommand(AgentConfig.TEST_PASSPHRASE_COMMAND, Duration.ofSeconds(60))
-                .run(luks.file, "encroot", wrong);
+                .run(luks.file, "encroot", luks.file, wrong);
         UnlockResult.Refused refused = assertInstanceOf(UnlockResult.Refused.class, r);
         assertEquals(2, refused.exitStatus());
         assertTrue(refused.message().contains("No key available"), refused.message());
@@ -46,14 +46,14 @@ class UnlockCommandTest {
         UnlockCommand cmd = new UnlockCommand(List.of("sh", "-c", "cat > " + out + "; test -n {device}"), Duration.ofSeconds(30));
         byte[] key = {0, 1, 2, 10, 13, (byte) 0xff};
 
-        assertInstanceOf(UnlockResult.Opened.class, cmd.run(Path.of("/dev/null"), "x", key));
+        assertInstanceOf(UnlockResult.Opened.class, cmd.run(Path.of("/dev/null"), "x", Path.of("/dev/null"), key));
         org.junit.jupiter.api.Assertions.assertArrayEquals(key, Files.readAllBytes(out));
     }
 
     @Test
     void run_commandHangs_timedOut() throws Exception {
         UnlockResult r = new UnlockCommand(List.of("sh", "-c", "sleep 30", "{device}"), Duration.ofMillis(300))
-                .run(Path.of("/dev/null"), "x", new byte[] {1});
+                .run(Path.of("/dev/null"), "x", Path.of("/dev/null"), new byte[] {1});
 
         assertEquals(UnlockCommand.TIMED_OUT, assertInstanceOf(UnlockResult.Refused.class, r).exitStatus());
     }
@@ -61,7 +61,7 @@ class UnlockCommandTest {
     @Test
     void run_missingProgram_refused() throws Exception {
         UnlockResult r = new UnlockCommand(List.of("/nonexistent/cryptsetup", "{device}"), Duration.ofSeconds(5))
-                .run(Path.of("/dev/null"), "x", new byte[] {1});
+                .run(Path.of("/dev/null"), "x", Path.of("/dev/null"), new byte[] {1});
 
         assertEquals(127, assertInstanceOf(UnlockResult.Refused.class, r).exitStatus());
     }

@@ -1,5 +1,7 @@
 package dev.cvmfde.imagebuilder.luks;
 
+import dev.cvmfde.agent.luks.LuksHeaderPin;
+import dev.cvmfde.agent.luks.VolumeKeyFingerprint;
 import dev.cvmfde.imagebuilder.disk.AtomicOutput;
 import dev.cvmfde.imagebuilder.luks.internal.HeaderImage;
 import dev.cvmfde.imagebuilder.luks.internal.Luks1HeaderBuilder;
@@ -14,6 +16,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.LongConsumer;
 
@@ -88,6 +91,28 @@ public final class LuksContainer implements AutoCloseable {
     /** Header size: the payload starts this many bytes after the container start. */
     public long dataOffset() {
         return options.dataOffset();
+    }
+
+    /**
+     * What the fde-agent accepts as this container's header ({@code luksHeader} in agent.json):
+     * the shape {@link Luks2HeaderBuilder} writes — one keyslot, one segment, this cipher, offset,
+     * sector size, key size, AF hash and KDF — and the fingerprint of the volume key
+     * ({@link VolumeKeyFingerprint}: a context-prefixed SHA-256, never the key). LUKS2 only.
+     */
+    public LuksHeaderPin headerPin() {
+        if (options.version() != LuksOptions.Version.LUKS2) {
+            throw new IllegalStateException("the agent validates LUKS2 headers only; this container is " + options.version());
+        }
+        Map<String, String> kdf = switch (options.kdf()) {
+            case KdfSpec.Pbkdf2 p -> Map.of("type", p.luksName(), "hash", p.hash().luksName(),
+                    "iterations", String.valueOf(p.iterations()));
+            case KdfSpec.Argon2id a -> Map.of("type", a.luksName(), "time", String.valueOf(a.iterations()),
+                    "memory", String.valueOf(a.memoryKiB()), "cpus", String.valueOf(a.parallelism()));
+        };
+        byte[] fingerprint = volumeKey.use(VolumeKeyFingerprint::of);
+        return new LuksHeaderPin(LuksOptions.LUKS2_METADATA_BYTES, Luks2HeaderBuilder.CIPHER, options.dataOffset(),
+                options.sectorSize(), LuksOptions.VOLUME_KEY_BYTES, Luks2HeaderBuilder.CIPHER,
+                Luks2HeaderBuilder.hashFor(options.kdf()).luksName(), kdf, fingerprint);
     }
 
     /** Writes the header region {@code [0, dataOffset)} at {@code containerOffset} in {@code out}. */

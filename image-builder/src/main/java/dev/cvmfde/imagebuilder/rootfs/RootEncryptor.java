@@ -3,6 +3,7 @@ package dev.cvmfde.imagebuilder.rootfs;
 import dev.cvmfde.agent.config.AgentConfig;
 import dev.cvmfde.agent.initramfs.AgentOverlay;
 import dev.cvmfde.agent.initramfs.OverlayFile;
+import dev.cvmfde.agent.luks.LuksHeaderPin;
 import dev.cvmfde.imagebuilder.disk.AtomicOutput;
 import dev.cvmfde.imagebuilder.disk.VirtualDisk;
 import dev.cvmfde.imagebuilder.disk.VirtualDisks;
@@ -76,7 +77,7 @@ public final class RootEncryptor {
                 progress.stage("boot partition");
                 Path bootImage = work.resolve("boot.img");
                 DiskWrite.extract(in, plan.bootOffset(), plan.bootBytes(), bootImage);
-                BootEditor.Edited edited = BootEditor.edit(bootImage, overlay(r, luks.uuid()), work);
+                BootEditor.Edited edited = BootEditor.edit(bootImage, overlay(r, luks.uuid(), luks.headerPin()), work);
                 Baseline measured = BaselineUpdate.measure(input, edited);
                 BootChain chain = BaselineUpdate.chain(measured, edited);
                 java.util.Optional<String> rim = r.rim().isEmpty() && r.simulated()
@@ -130,12 +131,16 @@ public final class RootEncryptor {
         }
     }
 
-    /** The agent's overlay (fde-agent's {@link AgentOverlay}) for the new LUKS volume. */
-    static InitramfsOverlay overlay(EncryptRequest r, UUID luksUuid) throws IOException, EncryptException {
+    /**
+     * The agent's overlay (fde-agent's {@link AgentOverlay}) for the new LUKS volume; its
+     * agent.json records the header's shape and the volume key's fingerprint ({@code luksHeader}),
+     * which the agent checks before it lets cryptsetup read the disk's header.
+     */
+    static InitramfsOverlay overlay(EncryptRequest r, UUID luksUuid, LuksHeaderPin header) throws IOException, EncryptException {
         List<OverlayFile> files;
         try {
             AgentConfig config = AgentConfig.defaults(luksUuid.toString()).withImageId(r.imageId())
-                    .withProvider(r.provider()).withPort(r.port());
+                    .withProvider(r.provider()).withPort(r.port()).withLuksHeader(header);
             files = AgentOverlay.entries(config, r.verifierKey(), r.agentRuntime());
         } catch (IllegalArgumentException | IOException e) {
             throw new EncryptException(EncryptException.Step.AGENT, e.getMessage(), e);

@@ -142,28 +142,48 @@ class EncryptCommandTest {
 
     @Test
     void encrypt_sampleGuest_initramfsIsOriginalPlusPaddedOverlayCpio() throws Exception {
-        String name = "initrd.img-" + kernelVersion();
-        byte[] before = Files.readAllBytes(dir.resolve("boot-in").resolve(name));
-        byte[] after = Files.readAllBytes(extractedBoot().resolve(name));
-        assertArrayEquals(before, Arrays.copyOf(after, before.length), "the original initramfs is kept as a prefix");
-        int start = (before.length + 3) / 4 * 4;
-        for (int i = before.length; i < start; i++) {
-            assertEquals(0, after[i], "padding to 4 bytes is zeros");
-        }
-        Map<String, byte[]> files = new HashMap<>();
-        try (CpioArchiveInputStream cpio = new CpioArchiveInputStream(new ByteArrayInputStream(after, start,
-                after.length - start))) {
-            for (CpioArchiveEntry e; (e = cpio.getNextCPIOEntry()) != null;) {
-                files.put(e.getName(), cpio.readAllBytes());
-                assertEquals(0, e.getUID());
-            }
-        }
+        Map<String, byte[]> files = overlayFiles();
         String agentJson = new String(files.get("etc/cvm-fde/agent.json"), StandardCharsets.UTF_8);
         assertTrue(agentJson.contains(summary.get("luksUuid").asText()), agentJson);
         assertTrue(agentJson.contains("test-image-1"), agentJson);
         assertArrayEquals(Files.readAllBytes(verifierKey), files.get("etc/cvm-fde/verifier.pub.pem"));
         assertTrue(files.containsKey("usr/lib/cvm-fde/runtime/bin/fde-agent"), files.keySet().toString());
         assertTrue(files.keySet().stream().anyMatch(f -> f.startsWith("usr/lib/dracut/hooks/initqueue/online/")));
+    }
+
+    /**
+     * The agent.json the builder wrote pins the header the builder wrote: the agent's own
+     * validation accepts the LUKS partition, cryptsetup luksDump shows the same shape, and the
+     * volume key cryptsetup dumps with the key file has the recorded fingerprint.
+     */
+    @Test
+    void encrypt_sampleGuest_agentJsonPinsTheWrittenHeaderAndVolumeKey() throws Exception {
+        Path file = Files.write(dir.resolve("agent-from-overlay.json"), overlayFiles().get("etc/cvm-fde/agent.json"));
+        dev.cvmfde.agent.config.AgentConfig config = dev.cvmfde.agent.config.AgentConfigLoader.readFile(file);
+        String written = Files.readString(file);
+        dev.cvmfde.agent.luks.LuksHeaderPin pin = config.luksHeader().orElseThrow(
+                () -> new AssertionError("agent.json records no luksHeader: " + written));
+        Path p = luksPartition();
+
+        dev.cvmfde.agent.luks.ValidatedHeader header = dev.cvmfde.agent.luks.LuksHeaderCheck.read(p, config.luksUuid(), pin);
+        String dump = ok("cryptsetup", "luksDump", p.toString());
+        assertTrue(dump.contains("offset: " + pin.segmentOffset() + " [bytes]"), dump);
+        assertTrue(dump.contains("sector: " + pin.sectorSize() + " [bytes]"), dump);
+        assertTrue(dump.contains("cipher: " + pin.segmentEncryption()), dump);
+        assertTrue(dump.matches("(?s).*PBKDF:\\s+" + pin.kdf().get("type") + ".*Hash:\\s+" + pin.kdf().get("hash")
+                + ".*Iterations:\\s+" + pin.kdf().get("iterations") + "\\b.*"), dump);
+        assertTrue(dump.matches("(?s).*AF hash:\\s+" + pin.afHash() + "\\b.*"), dump);
+        assertTrue(dev.cvmfde.agent.luks.VolumeKeyFingerprint.matches(CliRun.dumpVolumeKey(p, key), pin.volumeKeyFingerprint()),
+                "the recorded fingerprint is the dumped volume key's");
+
+        // the agent's own host-mode check: luksDump --dump-volume-key of the validated copy, fingerprint compared
+        Path copy = header.writeCopy(dir.resolve("run"));
+        try {
+            assertTrue(new dev.cvmfde.agent.unlock.VolumeKeyCheck(java.time.Duration.ofSeconds(60))
+                    .dump(copy, Files.readAllBytes(key), pin) instanceof dev.cvmfde.agent.unlock.UnlockResult.Opened);
+        } finally {
+            dev.cvmfde.agent.luks.ValidatedHeader.deleteCopy(copy);
+        }
     }
 
     @Test
@@ -248,6 +268,27 @@ class EncryptCommandTest {
         byte[] edited = hash.clone();
         edited[edited.length / 2] ^= 1;
         assertTrue(!dev.cvmfde.protocol.baseline.BaselineSignature.verify(edited, jws, signer.toPublicJWK()).isValid());
+    }
+
+    /** The overlay cpio appended to the original initramfs, by name (asserting the prefix, padding and owners). */
+    private Map<String, byte[]> overlayFiles() throws Exception {
+        String name = "initrd.img-" + kernelVersion();
+        byte[] before = Files.readAllBytes(dir.resolve("boot-in").resolve(name));
+        byte[] after = Files.readAllBytes(extractedBoot().resolve(name));
+        assertArrayEquals(before, Arrays.copyOf(after, before.length), "the original initramfs is kept as a prefix");
+        int start = (before.length + 3) / 4 * 4;
+        for (int i = before.length; i < start; i++) {
+            assertEquals(0, after[i], "padding to 4 bytes is zeros");
+        }
+        Map<String, byte[]> files = new HashMap<>();
+        try (CpioArchiveInputStream cpio = new CpioArchiveInputStream(new ByteArrayInputStream(after, start,
+                after.length - start))) {
+            for (CpioArchiveEntry e; (e = cpio.getNextCPIOEntry()) != null;) {
+                files.put(e.getName(), cpio.readAllBytes());
+                assertEquals(0, e.getUID());
+            }
+        }
+        return files;
     }
 
     private Path luksPartition() throws Exception {

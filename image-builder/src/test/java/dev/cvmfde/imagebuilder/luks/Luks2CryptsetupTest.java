@@ -125,6 +125,34 @@ class Luks2CryptsetupTest {
                 LuksTestFiles.decryptWithReference(extracted, dumpVolumeKey(extracted, key), options, payload));
     }
 
+    @Test
+    void headerPin_argon2idSector4096_agentValidatesTheWrittenHeaderAndTheDumpedKeyMatches() throws Exception {
+        Path key = LuksTestFiles.rawKey(dir, "root.key");
+        Path plain = LuksTestFiles.randomFile(dir, "plain.img", 64 * 1024, 6);
+        LuksOptions options = LuksOptions.luks2().withKdf(new KdfSpec.Argon2id(4, 32 * 1024, 2)).withSectorSize(4096)
+                .withDataOffset(LuksOptions.WHOLE_DISK_DATA_OFFSET);
+        Path out = dir.resolve("enc.img");
+        dev.cvmfde.agent.luks.LuksHeaderPin pin;
+        String uuid;
+        try (var k = dev.cvmfde.protocol.secret.KeyFile.read(key);
+             LuksContainer luks = LuksContainer.create(options, k.passphrase(), new java.security.SecureRandom());
+             var in = java.nio.channels.FileChannel.open(plain)) {
+            luks.writeNewFile(out, in, 64 * 1024, 64 * 1024, null);
+            pin = luks.headerPin();
+            uuid = luks.uuid().toString();
+        }
+        assertEquals(java.util.Map.of("type", "argon2id", "time", "4", "memory", "32768", "cpus", "2"), pin.kdf());
+        assertEquals(4096, pin.sectorSize());
+        assertEquals(LuksOptions.WHOLE_DISK_DATA_OFFSET, pin.segmentOffset());
+
+        dev.cvmfde.agent.luks.LuksHeaderCheck.read(out, uuid, pin);
+        assertTrue(dev.cvmfde.agent.luks.VolumeKeyFingerprint.matches(dumpVolumeKey(out, key), pin.volumeKeyFingerprint()));
+        // another container from the same key file: same shape, another volume key
+        Path other = LuksTestFiles.encrypt(options.withUuid(java.util.UUID.fromString(uuid)), key, plain, dir.resolve("other.img"));
+        dev.cvmfde.agent.luks.LuksHeaderCheck.read(other, uuid, pin);
+        assertTrue(!dev.cvmfde.agent.luks.VolumeKeyFingerprint.matches(dumpVolumeKey(other, key), pin.volumeKeyFingerprint()));
+    }
+
     private static boolean allEqual(byte[] a, int from, int to, byte value) {
         for (int i = from; i < to; i++) {
             if (a[i] != value) {

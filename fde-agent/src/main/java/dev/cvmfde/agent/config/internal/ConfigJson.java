@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cvmfde.agent.config.AgentConfig;
 import dev.cvmfde.agent.config.ConfigException;
+import dev.cvmfde.agent.luks.LuksHeaderPin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +23,9 @@ import java.util.Set;
 public final class ConfigJson {
     static final Set<String> KEYS = Set.of("luksUuid", "mapperName", "bindAddress", "port", "provider", "verifierKey",
             "imageId", "networkTimeout", "verifierWait", "verifierWaitMax", "verifierGiveUp", "unlockCommand",
-            "unlockTimeout", "interface", "simulatedIdentity", "simulatedEventLog", "blockClassDir", "deviceDir");
+            "unlockTimeout", "interface", "simulatedIdentity", "simulatedEventLog", "blockClassDir", "deviceDir", "luksHeader");
+    static final Set<String> HEADER_KEYS = Set.of("metadataBytes", "segmentEncryption", "segmentOffset", "sectorSize",
+            "keyBytes", "keyslotEncryption", "afHash", "kdf", "volumeKeyFingerprint");
     private static final int MAX_NESTING = 4;
     private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build()).build())
@@ -60,7 +63,7 @@ public final class ConfigJson {
                     duration(root, "unlockTimeout", d.unlockTimeout()), text(root, "interface"),
                     text(root, "simulatedIdentity").map(Path::of), text(root, "simulatedEventLog").map(Path::of),
                     text(root, "blockClassDir").map(Path::of).orElse(d.blockClassDir()),
-                    text(root, "deviceDir").map(Path::of).orElse(d.deviceDir()));
+                    text(root, "deviceDir").map(Path::of).orElse(d.deviceDir()), luksHeader(root.get("luksHeader")));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
@@ -92,11 +95,96 @@ public final class ConfigJson {
         if (!c.deviceDir().equals(AgentConfig.DEFAULT_DEVICE_DIR)) {
             o.put("deviceDir", c.deviceDir().toString());
         }
+        c.luksHeader().ifPresent(pin -> writeHeader(o.putObject("luksHeader"), pin));
         try {
             return (MAPPER.writeValueAsString(o) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("JSON serialization of a tree failed", e);
         }
+    }
+
+    private static void writeHeader(ObjectNode h, LuksHeaderPin pin) {
+        h.put("metadataBytes", pin.metadataBytes());
+        h.put("segmentEncryption", pin.segmentEncryption());
+        h.put("segmentOffset", pin.segmentOffset());
+        h.put("sectorSize", pin.sectorSize());
+        h.put("keyBytes", pin.keyBytes());
+        h.put("keyslotEncryption", pin.keyslotEncryption());
+        h.put("afHash", pin.afHash());
+        ObjectNode kdf = h.putObject("kdf");
+        pin.kdf().forEach((k, v) -> {
+            if (v.matches("[0-9]{1,9}")) {
+                kdf.put(k, Integer.parseInt(v));
+            } else {
+                kdf.put(k, v);
+            }
+        });
+        h.put("volumeKeyFingerprint", pin.fingerprintHex());
+    }
+
+    /** The {@code luksHeader} object (the header the builder wrote); absent → empty, and the agent refuses at start. */
+    private static Optional<LuksHeaderPin> luksHeader(JsonNode h) throws ConfigException {
+        if (h == null || h.isNull()) {
+            return Optional.empty();
+        }
+        if (!h.isObject()) {
+            throw new ConfigException("'luksHeader' must be an object; it is " + h.getNodeType());
+        }
+        for (Iterator<String> it = h.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!HEADER_KEYS.contains(key)) {
+                throw new ConfigException("unknown key 'luksHeader." + key + "'; known keys: " + HEADER_KEYS.stream().sorted().toList());
+            }
+        }
+        JsonNode kdfNode = h.get("kdf");
+        if (kdfNode == null || !kdfNode.isObject()) {
+            throw new ConfigException("'luksHeader.kdf' must be an object such as {\"type\": \"pbkdf2\", \"hash\": \"sha512\", \"iterations\": 1000}");
+        }
+        java.util.Map<String, String> kdf = new java.util.TreeMap<>();
+        for (Iterator<java.util.Map.Entry<String, JsonNode>> it = kdfNode.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!(e.getValue().isTextual() || e.getValue().isIntegralNumber())) {
+                throw new ConfigException("'luksHeader.kdf." + e.getKey() + "' must be a string or an integer");
+            }
+            kdf.put(e.getKey(), e.getValue().asText());
+        }
+        String fingerprint = required(h, "volumeKeyFingerprint", "luksHeader.volumeKeyFingerprint");
+        if (!fingerprint.matches("[0-9a-f]{64}")) {
+            throw new ConfigException("'luksHeader.volumeKeyFingerprint' must be 64 lower-case hex digits");
+        }
+        try {
+            return Optional.of(new LuksHeaderPin(requiredInt(h, "metadataBytes"),
+                    required(h, "segmentEncryption", "luksHeader.segmentEncryption"), requiredLong(h, "segmentOffset"),
+                    requiredInt(h, "sectorSize"), requiredInt(h, "keyBytes"),
+                    required(h, "keyslotEncryption", "luksHeader.keyslotEncryption"), required(h, "afHash", "luksHeader.afHash"),
+                    kdf, java.util.HexFormat.of().parseHex(fingerprint)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    private static String required(JsonNode o, String key, String name) throws ConfigException {
+        JsonNode n = o.get(key);
+        if (n == null || !n.isTextual()) {
+            throw new ConfigException("'" + name + "' is required and must be a string");
+        }
+        return n.asText();
+    }
+
+    private static int requiredInt(JsonNode o, String key) throws ConfigException {
+        JsonNode n = o.get(key);
+        if (n == null || !n.isInt()) {
+            throw new ConfigException("'luksHeader." + key + "' is required and must be an integer");
+        }
+        return n.intValue();
+    }
+
+    private static long requiredLong(JsonNode o, String key) throws ConfigException {
+        JsonNode n = o.get(key);
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong()) {
+            throw new ConfigException("'luksHeader." + key + "' is required and must be an integer");
+        }
+        return n.longValue();
     }
 
     private static String required(JsonNode root, String key) throws ConfigException {

@@ -89,7 +89,8 @@ public final class KeyPipe implements AutoCloseable {
         readFd = closeFd(readFd);
     }
 
-    private static int closeFd(int fd) {
+    /** Closes {@code fd} when it is open; returns -1 (the closed marker). Shared with {@link SecretOutput}. */
+    static int closeFd(int fd) {
         if (fd >= 0) {
             try {
                 int ignored = (int) CLOSE.invokeExact(fd);
@@ -100,7 +101,8 @@ public final class KeyPipe implements AutoCloseable {
         return -1;
     }
 
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
+    /** A downcall handle for the C library's {@code name}. Shared with {@link SecretOutput}. */
+    static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new IllegalStateException("the C library has no symbol '" + name + "'"));
         return LINKER.downcallHandle(symbol, descriptor);

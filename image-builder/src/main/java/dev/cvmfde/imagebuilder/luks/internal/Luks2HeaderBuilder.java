@@ -30,7 +30,7 @@ public final class Luks2HeaderBuilder {
     static final int OFF_HDR_OFFSET = 256;
     static final int OFF_CSUM = 448;
     static final int HEADER_SALT_BYTES = 64;
-    static final String CIPHER = "aes-xts-plain64";
+    public static final String CIPHER = "aes-xts-plain64";
     /** A freshly formatted header's sequence id; both copies carry the same one. */
     static final long SEQID = 1;
 
