@@ -50,10 +50,11 @@ class HostRunTest {
         assertTrue(host.contains("tampered: PASSED"), host);
         assertTrue(host.contains("NO KERNEL was booted"), host);
         String wrong = Files.readString(work.resolve("host-genuine.wrong-key.out"));
-        assertTrue(wrong.contains("RELEASED BUT NOT UNLOCKED") && wrong.contains("cryptsetup status 2"), wrong);
+        assertTrue(wrong.contains("the guest reports (unauthenticated): unlock failed") && wrong.contains("cryptsetup status 2"), wrong);
         String right = Files.readString(work.resolve("host-genuine.right-key.out"));
         assertTrue(right.contains("VERDICT: AFFIRMING"), right);
-        assertTrue(right.contains("RELEASED: the key was sent") && right.contains("volume key fingerprint matches"), right);
+        assertTrue(right.contains("RELEASED: every check passed") && right.contains("the guest reports (unauthenticated): unlocked")
+                && right.contains("volume key fingerprint matches"), right);
         String genuineAgent = Files.readString(work.resolve("host-genuine.agent.log"));
         assertTrue(genuineAgent.contains("key OK: it opens the LUKS volume"), genuineAgent);
         String tampered = Files.readString(work.resolve("host-tampered.tampered.out"));
