@@ -23,7 +23,7 @@
 #      attestation-client release with a WRONG key must exit 4 (the guest reports "unlock FAILED"
 #      and keeps waiting), then with the right key exit 0; the guest must print
 #      "CVMFDE-MARKER: root is /dev/mapper/encroot" and "CVMFDE-DM: encroot"
-#   6. negative twin: short agent waits (cvmfde.verifier_wait=10s, give_up=30s); no verifier in
+#   6. negative twin: short agent waits (cvmfde.verifier_wait=10s, give_up=60s: room for a slow host JVM on a loaded machine); no verifier in
 #      the first round (the agent must keep waiting), then a hash.json whose initramfs digest is
 #      wrong (signed by the build key: a genuine baseline of another build): release must exit 3
 #      (refused at boot-components), the agent must give up, the console must say "ROOT STAYS
@@ -300,7 +300,7 @@ if [[ $TWIN =~ ^(all|both|negative)$ ]]; then
   # no verifier during the first round (the agent re-prints its addresses and keeps waiting),
   # then a verifier whose baseline does not match: refused; the agent gives up, root stays locked,
   # the guest powers itself off (no --stop-on: QEMU must exit by itself)
-  start_twin negative "cvmfde.verifier_wait=10s cvmfde.verifier_wait_max=10s cvmfde.give_up=30s" ""
+  start_twin negative "cvmfde.verifier_wait=10s cvmfde.verifier_wait_max=10s cvmfde.give_up=60s" ""
   wait_console 'waiting for the verifier on port 7220 \(round 2' || fail_twin negative "no second listening round"
   release tampered "$WORK/tampered.hash.json" "$K/rootfs.key" 3
   finish_twin
