@@ -7,8 +7,9 @@ import dev.cvmfde.agent.config.KernelCmdline;
 import dev.cvmfde.agent.config.internal.ConfigJson;
 import dev.cvmfde.agent.console.AgentConsole;
 import dev.cvmfde.agent.console.StartupTrace;
-import dev.cvmfde.agent.luks.LuksHeader;
+import dev.cvmfde.agent.luks.LuksHeaderCheck;
 import dev.cvmfde.agent.luks.LuksVolumes;
+import dev.cvmfde.agent.luks.ValidatedHeader;
 import dev.cvmfde.agent.net.NetworkWait;
 import dev.cvmfde.agent.net.SystemAddresses;
 import dev.cvmfde.protocol.release.PinnedVerifierKey;
@@ -26,7 +27,6 @@ import dev.cvmfde.server.provider.ProviderOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -38,7 +38,8 @@ import java.util.stream.Stream;
 /**
  * The agent's code path without a disk or a network: configuration and kernel command line
  * read from files, the pinned key read from PEM, the tsm provider made, the root found by its
- * LUKS UUID among fake block devices (all in a temporary directory), address enumeration, the
+ * LUKS UUID among fake block devices (all in a temporary directory) and its LUKS2 header
+ * validated, address enumeration, the
  * attestation server on 127.0.0.1 with the simulated provider, one full
  * exchange with a throwaway verifier key, and the key reaching the sink. Used as the AOT
  * training run of the guest runtime and as a smoke test of a built runtime.
@@ -46,9 +47,6 @@ import java.util.stream.Stream;
 public final class SelfTest {
     private static final Duration AWAIT = Duration.ofSeconds(30);
     private static final String SAMPLE_UUID = "0c0ffee0-0000-4000-8000-000000000001";
-    /** LUKS2 magic and version, as {@link LuksHeader} reads them; the UUID goes at offset 168. */
-    private static final byte[] LUKS2_START = {'L', 'U', 'K', 'S', (byte) 0xBA, (byte) 0xBE, 0, 2};
-    private static final int LUKS_UUID_OFFSET = 168;
 
     private SelfTest() {
     }
@@ -98,18 +96,16 @@ public final class SelfTest {
      * The start-up steps of the boot path on files in {@code dir} (so that the AOT training run
      * covers them): agent.json and a kernel command line read from files, the pinned key read
      * from PEM, the tsm provider made (it touches no device until a request), the root found by
-     * its LUKS UUID among fake block devices.
+     * its LUKS UUID among fake block devices, its LUKS2 header validated against a pin and the
+     * validated copy written and deleted.
      */
     private static void bootSteps(Path dir, ECKey pinned) throws Exception {
         Path pem = dir.resolve("verifier.pub.pem");
         VerifierKeys.writePublicPem(pinned, pem);
         Path sys = Files.createDirectories(dir.resolve("sys/vdb")).getParent();
         Path dev = Files.createDirectories(dir.resolve("dev"));
-        byte[] header = new byte[LuksHeader.HEADER_READ_BYTES];
-        System.arraycopy(LUKS2_START, 0, header, 0, LUKS2_START.length);
-        byte[] uuid = SAMPLE_UUID.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(uuid, 0, header, LUKS_UUID_OFFSET, uuid.length);
-        Files.write(dev.resolve("vdb"), header);
+        SelfTestHeader header = SelfTestHeader.create(SAMPLE_UUID, new SecureRandom());
+        Files.write(dev.resolve("vdb"), header.image());
         Path file = dir.resolve("agent.json");
         Files.write(file, ConfigJson.write(AgentConfig.defaults(SAMPLE_UUID).withVerifierKey(pem).withBlockDevices(sys, dev)));
         Path cmdline = Files.writeString(dir.resolve("cmdline"), "quiet cvmfde.port=7220 rd.neednet=1 ip=dhcp\n");
@@ -120,6 +116,10 @@ public final class SelfTest {
         if (!root.equals(dev.resolve("vdb"))) {
             throw new IllegalStateException("self-test: the fake root device was not found by its UUID");
         }
+        // the header validation and the validated copy, as the agent does them before it listens
+        ValidatedHeader validated = LuksHeaderCheck.read(root, config.luksUuid(), header.pin());
+        ValidatedHeader.deleteCopy(validated.writeCopy(Files.createDirectories(dir.resolve("run"))));
+        StartupTrace.mark("header");
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -26,10 +26,12 @@ import java.util.Map;
  * in-memory copy written to a file + {@code cryptsetup luksDump --dump-volume-key} of that copy
  * (which also checks the passphrase) + the fingerprint compared + the copy deleted.
  *
- * <p>Arguments: {@code VOLUME UUID KEYFILE VOLUMEKEYFILE COPYDIR ROUNDS} (the volume made by
+ * <p>Arguments: {@code VOLUME UUID KEYFILE VOLUMEKEYFILE COPYDIR ROUNDS [cold]} (the volume made by
  * {@code cryptsetup luksFormat --volume-key-file}: aes-xts-plain64, 512-bit key, sha256, 512-byte
  * sectors, PBKDF2 × 1000). Prints the medians in ms, the median of the paired differences (ours −
- * peer of the same round) and the validation + copy part of ours.
+ * peer of the same round) and the validation + copy part of ours. With {@code cold}: one
+ * validation + copy in this fresh JVM only (the bench runs it with and without the guest
+ * runtime's AOT cache, trained by {@code fde-agent self-test}).
  */
 public final class HeaderCheckBench {
     private static final List<String> OLD_UNLOCK =
@@ -51,6 +53,14 @@ public final class HeaderCheckBench {
         Arrays.fill(volumeKey, (byte) 0);
         // the agent has read agent.json (Jackson, ~0.3 s of class loading on a cold JVM) before it reads the header
         ConfigJson.parse(("{\"luksUuid\":\"" + uuid + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (args.length > 6 && args[6].equals("cold")) {
+            // one check in this fresh JVM: what the agent pays at boot (with or without an AOT cache)
+            long t0 = System.nanoTime();
+            ValidatedHeader.deleteCopy(LuksHeaderCheck.read(volume, uuid, pin).writeCopy(copyDir));
+            System.out.printf("cold_validate_ms=%.3f%n", (System.nanoTime() - t0) / 1e6);
+            Arrays.fill(key, (byte) 0);
+            return;
+        }
         UnlockCommand old = new UnlockCommand(OLD_UNLOCK, Duration.ofSeconds(60));
         VolumeKeyCheck check = new VolumeKeyCheck(Duration.ofSeconds(60));
         long[] peer = new long[rounds];
