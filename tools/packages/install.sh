@@ -81,8 +81,14 @@ if (($(id -u) != 0)); then
 else
   echo "$WHO: installing the Debian packages it needs: ${missing[*]}${WHY:+ ($WHY)}" >&2
 fi
-if ! "${SUDO[@]}" apt-get update -qq >&2 \
-   || ! "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; then
-  echo "$WHO: installing ${missing[*]} failed; install them yourself:  sudo apt-get update && sudo $cmd" >&2
+# apt's and dpkg's lines go to a log, shown only if something fails
+log=$(mktemp "${TMPDIR:-/tmp}/cvm-fde-apt.XXXXXX")
+if ! "${SUDO[@]}" apt-get update -qq >"$log" 2>&1 \
+   || ! "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+  tail -n 25 "$log" >&2
+  echo "$WHO: installing ${missing[*]} failed (apt's output above, all of it in $log); install them yourself:" \
+       " sudo apt-get update && sudo $cmd" >&2
   exit 1
 fi
+rm -f "$log"
+echo "$WHO: installed ${missing[*]}" >&2
