@@ -164,6 +164,23 @@ class Pkcs11RootKeyTest {
         }
     }
 
+    @Test
+    void cli_imageAddWithTokenRootKey_keyUnwrapsThroughTheToken() throws Exception {
+        byte[] key = StoreFixture.randomKey();
+        Path keyFile = StoreFixture.writeKeyFile(tmp, "web-01.key", key);
+        String spec = "dir:" + tmp.resolve("store");
+        dev.cvmfde.client.release.CliRun r = dev.cvmfde.client.release.CliRun.of("image", "add", "--store", spec,
+                "--root-key", token.spec(), "--id", "web-01", "--baseline",
+                fx.writeBaseline(tmp, "hash.json", "kernel-1").toString(), "--baseline-signer",
+                fx.writeSigner(tmp).toString(), "--key-file", keyFile.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("key wrapped by pkcs11:"), r.out());
+        try (RootKey root = RootKeys.open(token.spec()); ImageStore store = ImageStores.open(spec, root);
+             SecretBytes back = store.unwrapKey(ImageStoreContract.WEB)) {
+            assertArrayEquals(key, back.copy());
+        }
+    }
+
     static byte[] allBytes(Path dir) throws Exception {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         try (Stream<Path> files = Files.walk(dir)) {
