@@ -39,6 +39,19 @@ final class StoreOptions {
         }
     }
 
+    /**
+     * Opens the root key without a command's spec (the broker's {@code serve}): a missing option
+     * throws {@link dev.cvmfde.client.store.RootKeyUnavailableException}, a malformed spec
+     * {@link IllegalArgumentException}.
+     */
+    RootKey openRootKey() throws StoreException {
+        if (rootKey == null) {
+            throw new dev.cvmfde.client.store.RootKeyUnavailableException(
+                    "this command needs the store's root key: give --root-key file:PATH or --root-key pkcs11:…");
+        }
+        return RootKeys.open(rootKey);
+    }
+
     /** Opens (or with {@code create}, makes) the store whose keys {@code root} wraps. */
     ImageStore open(CommandSpec spec, RootKey root, boolean create) throws StoreException {
         try {
