@@ -355,6 +355,11 @@ abstract class ImageStoreContract {
         assertEquals(threads * each, v.verifiedRecords());
     }
 
+    @Test
+    void audit_writerKilledMidBurst_trailAsLeftVerifiesWithEveryAcknowledgedRecord() throws Exception {
+        AuditCrash.killMidBurstAndVerify(spec);
+    }
+
     void appendRefusals(int n) throws Exception {
         for (int i = 0; i < n; i++) {
             store.audit().append(event(WEB, Verdict.REFUSED, "check-" + i));
