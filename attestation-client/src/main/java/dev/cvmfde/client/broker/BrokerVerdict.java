@@ -10,17 +10,13 @@ public sealed interface BrokerVerdict {
     }
 
     /**
-     * Refused: the guest is told only {@code stages}; {@code reasons} (expected vs actual) stay on the host,
-     * in the audit trail and the broker's log.
+     * Refused: the guest is told only {@code stages}; {@code reasons} ({@code stage/check} with expected vs
+     * actual) stay on the host, in the audit trail and the broker's log.
      */
     record Refused(List<String> stages, List<String> reasons) implements BrokerVerdict {
         public Refused {
             stages = List.copyOf(stages);
             reasons = List.copyOf(reasons);
         }
-    }
-
-    /** No verdict: the store could not answer or record; nothing was released, the guest retries later. */
-    record Unavailable(String reason) implements BrokerVerdict {
     }
 }

@@ -8,8 +8,9 @@ import picocli.CommandLine.Spec;
 /** {@code attestation-client}: the host side — verify evidence, release keys, make the verifier key. */
 @Command(name = "attestation-client", mixinStandardHelpOptions = true, version = "attestation-client 0.1.0",
         description = {"Verifies CCA / virtCCA attestation evidence against a trust anchor and reference values,",
-                "and releases the disk key to a guest whose evidence passed (release); makes the verifier key pair (keygen)."},
-        subcommands = {VerifyCommand.class, ReleaseCommand.class, KeygenCommand.class},
+                "and releases the disk key to a guest whose evidence passed (release, push mode; serve, the pull-mode",
+                "broker guests fetch their keys from); makes the verifier key pair (keygen)."},
+        subcommands = {VerifyCommand.class, ReleaseCommand.class, ServeCommand.class, KeygenCommand.class},
         footerHeading = "%nExit codes:%n", footer = ExitCodes.HELP)
 public final class AttestationClientCli implements Runnable {
     @Spec
@@ -21,6 +22,6 @@ public final class AttestationClientCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: verify, release or keygen");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: verify, release, serve or keygen");
     }
 }

@@ -58,6 +58,8 @@ public final class ExitCodes {
             return error(spec, e.getMessage());
         } catch (VerifierException e) {
             return error(spec, "verifier: " + e.getMessage());
+        } catch (dev.cvmfde.client.store.StoreException e) {
+            return error(spec, "store: " + e.getMessage());
         } catch (Exception e) {
             return error(spec, "internal error: " + e);
         }

@@ -28,8 +28,8 @@ public record PullConfig(URI broker, String imageId, EvidenceProvider provider, 
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(10);
     public static final Duration DEFAULT_GIVE_UP = Duration.ofMinutes(15);
     public static final Duration MAX_DURATION = Duration.ofHours(24);
-    /** The broker's image id syntax. */
-    public static final Pattern IMAGE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    /** The image store's id form (attestation-client's {@code ImageId}): the broker refuses any other. */
+    public static final Pattern IMAGE_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     public PullConfig {
         Objects.requireNonNull(broker, "broker");
@@ -40,7 +40,7 @@ public record PullConfig(URI broker, String imageId, EvidenceProvider provider, 
                     + " (no path, user, query) is required");
         }
         if (imageId == null || !IMAGE_ID.matcher(imageId).matches()) {
-            throw new IllegalArgumentException("imageId is '" + imageId + "'; 1 to 128 of [A-Za-z0-9._:-] are required"
+            throw new IllegalArgumentException("imageId is '" + imageId + "'; 1 to 64 of a-z 0-9 . _ -, starting with a letter or digit, are required"
                     + " in pull mode (the broker looks the image up by it)");
         }
         Objects.requireNonNull(provider, "provider");

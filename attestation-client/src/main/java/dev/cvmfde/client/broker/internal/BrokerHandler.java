@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cvmfde.client.broker.Broker;
 import dev.cvmfde.client.broker.BrokerReleases;
 import dev.cvmfde.client.broker.BrokerVerdict;
+import dev.cvmfde.client.store.ImageId;
+import dev.cvmfde.client.store.StoreException;
 import dev.cvmfde.client.verify.VerifierException;
 import dev.cvmfde.protocol.wire.Evidence;
 import dev.cvmfde.protocol.wire.EvidenceRequest;
@@ -40,7 +42,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.regex.Pattern;
 
 /**
  * Routes the two endpoints. The challenge (an HMAC) is answered on the event loop; a release is
@@ -51,8 +52,6 @@ import java.util.regex.Pattern;
  */
 @ChannelHandler.Sharable
 public final class BrokerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    /** Image ids: 1 to 128 of {@code [A-Za-z0-9._:-]} (what a store key, a file name and a header can carry). */
-    public static final Pattern IMAGE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     /** The challenge body: {@code {"imageId": "…"}}. */
     public static final int MAX_CHALLENGE_BODY_BYTES = 1024;
     private static final int NONCE_BASE64_CHARS = 86;
@@ -125,8 +124,9 @@ public final class BrokerHandler extends SimpleChannelInboundHandler<FullHttpReq
     }
 
     private static String checkedImageId(String id) {
-        if (id == null || !IMAGE_ID.matcher(id).matches()) {
-            throw new IllegalArgumentException("imageId must be 1 to 128 of [A-Za-z0-9._:-]");
+        if (!ImageId.isValid(id)) {
+            throw new IllegalArgumentException("imageId must be 1 to " + ImageId.MAX_CHARS
+                    + " of a-z 0-9 . _ -, starting with a letter or digit");
         }
         return id;
     }
@@ -178,11 +178,11 @@ public final class BrokerHandler extends SimpleChannelInboundHandler<FullHttpReq
                             String.join("; ", r.reasons()));
                     yield response(HttpResponseStatus.FORBIDDEN, message(Refusal.of(r.stages())));
                 }
-                case BrokerVerdict.Unavailable u -> {
-                    LOG.log(Level.WARNING, "{0}: image {1}: no verdict: {2}", peer, imageId, u.reason());
-                    yield error(HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable: the store could not answer; retry");
-                }
             };
+        } catch (StoreException e) {
+            LOG.log(Level.ERROR, "{0}: image {1}: the audit trail cannot be written: {2}; nothing was released", peer,
+                    imageId, e.getMessage());
+            return error(HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable: the store could not record; retry");
         } catch (VerifierException | RuntimeException e) {
             LOG.log(Level.ERROR, "{0}: image {1}: verifier fault: {2}", peer, imageId, e.toString());
             return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "verifier fault; nothing was released");
