@@ -55,8 +55,30 @@ public final class PullClient {
         this.gate = new ReleaseGate(config.verifierTrust(), config.keySink(), config.clock(), () -> { });
     }
 
+    /**
+     * Loads what an exchange needs (JSON codecs, EC key generation, the JWS/JWE classes) ahead of
+     * time, e.g. while the network comes up, so the fetch at network-up costs only the exchange.
+     */
+    public static void prepare() {
+        ECKey key = EphemeralKeys.generate();
+        byte[] nonce = new byte[dev.cvmfde.protocol.wire.WireLimits.NONCE_BYTES];
+        ChallengeBinding.challenge(nonce, key.toPublicJWK());
+        try {
+            MessageJson.decode(MessageJson.encode(new EvidenceRequest(nonce)), Expect.GUEST_AWAITING_REQUEST);
+            MessageJson.decode(MessageJson.encode(Refusal.of(List.of("prepare"))), Expect.GUEST_AWAITING_VERDICT);
+            dev.cvmfde.protocol.release.ReleaseOpener.class.getName();
+        } catch (WireException e) {
+            throw new IllegalStateException("the wire codec cannot encode its own messages", e);
+        }
+    }
+
     /** Tries until a key unlocks or {@code giveUp} passes. */
     public PullOutcome fetch() throws InterruptedException {
+        return fetch(() -> false);
+    }
+
+    /** Like {@link #fetch()}, and stops after an attempt once {@code stop} says so (e.g. the volume was refused for good). */
+    public PullOutcome fetch(java.util.function.BooleanSupplier stop) throws InterruptedException {
         long deadline = System.nanoTime() + config.giveUp().toNanos();
         Duration backoff = config.firstBackoff();
         String last = "no attempt";
@@ -87,7 +109,7 @@ public final class PullClient {
                     case Attempt.Retry retry -> last = retry.why();
                 }
                 long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (left <= 0 || stop.getAsBoolean()) {
                     return new PullOutcome.GaveUp(last, attempt);
                 }
                 Duration floor = ((Attempt.Retry) result).notBefore();
