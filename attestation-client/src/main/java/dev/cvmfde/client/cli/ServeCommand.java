@@ -11,7 +11,6 @@ import dev.cvmfde.client.release.KeyRelease;
 import dev.cvmfde.client.store.ImageStore;
 import dev.cvmfde.client.store.ImageStores;
 import dev.cvmfde.client.store.RootKey;
-import dev.cvmfde.client.store.RootKeys;
 import dev.cvmfde.protocol.release.PinnedVerifierKey;
 import dev.cvmfde.protocol.release.VerifierKeys;
 import dev.cvmfde.protocol.secret.KeyFileMode;
@@ -69,13 +68,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Address and port to listen on (default ${DEFAULT-VALUE}; port 0 picks a free one, printed).")
     String listen;
 
-    @Option(names = "--store", required = true, paramLabel = "SPEC",
-            description = "The image store: dir:PATH (or PATH) or postgresql://HOST:PORT/DB?user=U&password=P.")
-    String store;
-
-    @Option(names = "--root-key", required = true, paramLabel = "SPEC",
-            description = "The root key the store's keys are wrapped with: file:PATH or pkcs11:CONFIG?alias=…&pin-file=….")
-    String rootKey;
+    @Mixin
+    StoreOptions store;
 
     @Option(names = "--nonce-key", required = true, paramLabel = "FILE",
             description = "The nonce MAC key shared by every broker of this store: 32 random bytes, mode 0600; made "
@@ -148,7 +142,7 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw ExitCodes.usage(spec, "--nonce-lifetime: " + e.getMessage());
         }
-        try (RootKey root = RootKeys.open(rootKey); ImageStore images = ImageStores.open(store, root)) {
+        try (RootKey root = store.openRootKey(); ImageStore images = ImageStores.open(store.store, root)) {
             BrokerReleases releases = new BrokerReleases(images, nonces, anchor, evidence.simulated(), baselineSigner,
                     evidence.referenceRim(spec), insecure, signer, Clock.systemUTC());
             try (RunningBroker broker = Broker.start(config, releases)) {

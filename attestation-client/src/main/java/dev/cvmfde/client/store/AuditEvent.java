@@ -10,7 +10,8 @@ import java.util.Objects;
 /**
  * One release or refusal as the broker reports it to the audit trail: when, who asked (the
  * peer's address as seen), for which image (as the guest named it: an unknown or malformed name
- * is recorded as given, bounded), the verdict, the failed checks ({@code stage/check} names) and
+ * is recorded as given: non-printable characters become {@code ?} and more than
+ * {@value #MAX_FIELD_CHARS} characters are cut), the verdict, the failed checks ({@code stage/check} names) and
  * the SHA-256 of the evidence bytes. Never key material: there is no field that could hold it.
  */
 public record AuditEvent(Instant time, String peer, String imageId, Verdict verdict, List<String> failedChecks,
@@ -48,7 +49,8 @@ public record AuditEvent(Instant time, String peer, String imageId, Verdict verd
 
     private static String bounded(String s) {
         String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+        // idempotent (a record read back re-encodes to the same bytes): the result is printable and <= MAX_FIELD_CHARS
         return printable.length() <= MAX_FIELD_CHARS ? printable
-                : printable.substring(0, MAX_FIELD_CHARS) + "…(" + s.length() + " chars)";
+                : printable.substring(0, MAX_FIELD_CHARS - 24) + "...(" + s.length() + " chars)";
     }
 }

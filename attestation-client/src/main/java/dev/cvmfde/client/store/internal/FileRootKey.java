@@ -72,12 +72,12 @@ public final class FileRootKey implements RootKey {
 
     @Override
     public byte[] wrap(byte[] dek, byte[] aad) throws RootKeyUnavailableException {
-        return Gcm.encrypt(secretKey(), dek, aad, describe());
+        return Gcm.rootWrap(secretKey(), null, dek, aad, describe());
     }
 
     @Override
     public byte[] unwrap(byte[] wrapped, byte[] aad) throws RootKeyUnavailableException {
-        return Gcm.decrypt(secretKey(), wrapped, aad, describe());
+        return Gcm.rootUnwrap(secretKey(), null, wrapped, aad, describe());
     }
 
     private SecretKey secretKey() throws RootKeyUnavailableException {

@@ -55,20 +55,20 @@ public final class Pkcs11RootKey implements RootKey {
                 provider = base.configure(config.toString());
             } catch (RuntimeException e) {
                 throw new RootKeyUnavailableException(where + ": the token is not available (SunPKCS11 could not"
-                        + " configure " + config + ": " + rootMessage(e) + ")", e);
+                        + " configure " + config + ": " + Gcm.describe(e) + ")", e);
             }
             KeyStore store;
             try {
                 store = KeyStore.getInstance("PKCS11", provider);
                 store.load(null, pin);
             } catch (Exception e) {
-                throw new RootKeyUnavailableException(where + ": cannot log in to the token (" + rootMessage(e) + ")", e);
+                throw new RootKeyUnavailableException(where + ": cannot log in to the token (" + Gcm.describe(e) + ")", e);
             }
             Key k;
             try {
                 k = store.getKey(alias, null);
             } catch (Exception e) {
-                throw new RootKeyUnavailableException(where + ": cannot read the key (" + rootMessage(e) + ")", e);
+                throw new RootKeyUnavailableException(where + ": cannot read the key (" + Gcm.describe(e) + ")", e);
             }
             if (!(k instanceof SecretKey secret) || !"AES".equalsIgnoreCase(k.getAlgorithm())) {
                 throw new RootKeyUnavailableException(where + ": the token has no AES secret key with this alias"
@@ -112,12 +112,12 @@ public final class Pkcs11RootKey implements RootKey {
 
     @Override
     public byte[] wrap(byte[] dek, byte[] aad) throws RootKeyUnavailableException {
-        return Gcm.encrypt(key, provider, dek, aad, description);
+        return Gcm.rootWrap(key, provider, dek, aad, description);
     }
 
     @Override
     public byte[] unwrap(byte[] wrapped, byte[] aad) throws RootKeyUnavailableException {
-        return Gcm.decrypt(key, provider, wrapped, aad, description);
+        return Gcm.rootUnwrap(key, provider, wrapped, aad, description);
     }
 
     @Override
@@ -130,13 +130,6 @@ public final class Pkcs11RootKey implements RootKey {
         Security.removeProvider(provider.getName());
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-    }
 
     @Override
     public String toString() {

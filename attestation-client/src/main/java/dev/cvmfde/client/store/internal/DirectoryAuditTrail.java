@@ -1,0 +1,241 @@
+package dev.cvmfde.client.store.internal;
+
+import dev.cvmfde.client.store.AuditEvent;
+import dev.cvmfde.client.store.AuditRecord;
+import dev.cvmfde.client.store.AuditTrail;
+import dev.cvmfde.client.store.AuditVerification;
+import dev.cvmfde.client.store.StoreCorruptException;
+import dev.cvmfde.client.store.StoreException;
+import dev.cvmfde.client.store.StoreUnavailableException;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The directory store's trail: {@code audit.jsonl}, one {@link AuditLines} record per line.
+ * An append is one positional write of the whole line and its newline, then fsync, under the
+ * writer lock (across processes). A crash can only leave the last line short (no newline): that
+ * record was never acknowledged, {@link #verify()} reports it as a torn tail, and the next append
+ * cuts it off before writing, so a crash never breaks the records before it.
+ */
+final class DirectoryAuditTrail implements AuditTrail, AutoCloseable {
+    private final Path file;
+    private final DirectoryLock lock;
+    /** The file size after our last append and the record it ends with; re-read when another writer moved it. */
+    private long knownSize = -1;
+    private AuditRecord knownLast;
+
+    DirectoryAuditTrail(Path file) {
+        this.file = file;
+        this.lock = new DirectoryLock(file.resolveSibling(".audit.lock"));
+    }
+
+    @Override
+    public AuditRecord append(AuditEvent event) throws StoreException {
+        return lock.with(() -> {
+            try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")))) {
+                long size = ch.size();
+                AuditRecord last;
+                synchronized (this) {
+                    last = size == knownSize ? knownLast : null;
+                }
+                if (size != knownSize) {
+                    size = recoverTail(ch);
+                    last = lastRecord(ch, size);
+                }
+                AuditRecord record = AuditLines.next(last, event);
+                ByteBuffer line = ByteBuffer.wrap((AuditLines.line(record) + "\n").getBytes(StandardCharsets.UTF_8));
+                long pos = size;
+                synchronized (this) {
+                    knownSize = -1;
+                }
+                while (line.hasRemaining()) {
+                    pos += ch.write(line, pos);
+                }
+                ch.force(false);
+                if (size == 0) {
+                    fsyncDirectory();
+                }
+                synchronized (this) {
+                    knownSize = pos;
+                    knownLast = record;
+                }
+                return record;
+            }
+        });
+    }
+
+    private void fsyncDirectory() {
+        try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            // a file system that cannot sync a directory: the file itself is synced
+        }
+    }
+
+    /** Cuts an unterminated last line (a crash mid-append; never acknowledged); returns the new size. */
+    private long recoverTail(FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size == 0) {
+            return 0;
+        }
+        long end = lastNewlineBefore(ch, size);
+        if (end == size) {
+            return size;
+        }
+        ch.truncate(end);
+        ch.force(true);
+        return end;
+    }
+
+    /** Position just after the last '\n' at or before {@code size}, scanning back at most one line; 0 if none. */
+    private static long lastNewlineBefore(FileChannel ch, long size) throws IOException {
+        int window = (int) Math.min(size, AuditLines.MAX_LINE_BYTES + 1L);
+        ByteBuffer buf = ByteBuffer.allocate(window);
+        long start = size - window;
+        while (buf.hasRemaining()) {
+            if (ch.read(buf, start + buf.position()) < 0) {
+                break;
+            }
+        }
+        byte[] b = buf.array();
+        for (int i = window - 1; i >= 0; i--) {
+            if (b[i] == '\n') {
+                return start + i + 1;
+            }
+        }
+        if (start > 0) {
+            throw new IOException("the last line of " + "the audit trail is longer than MAX_LINE_BYTES");
+        }
+        return 0;
+    }
+
+    /** The record on the last (complete) line ending at {@code size}, or null for an empty trail. */
+    private AuditRecord lastRecord(FileChannel ch, long size) throws IOException, StoreCorruptException {
+        if (size == 0) {
+            return null;
+        }
+        long start = lastNewlineBefore(ch, size - 1);
+        ByteBuffer buf = ByteBuffer.allocate((int) (size - 1 - start));
+        while (buf.hasRemaining()) {
+            if (ch.read(buf, start + buf.position()) < 0) {
+                break;
+            }
+        }
+        try {
+            return AuditLines.parse(new String(buf.array(), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new StoreCorruptException("the last record of " + file + " is damaged (" + e.getMessage()
+                    + "); nothing is appended to a broken trail: run 'attestation-client audit verify'");
+        }
+    }
+
+    /** Complete lines of the trail in order; {@code tornTail} gets the bytes of an unterminated last line. */
+    private interface LineSink {
+        /** @return false to stop */
+        boolean line(long number, String line);
+    }
+
+    /** Streams the file's complete lines; returns the length of an unterminated last line (0 if none), -1 if stopped. */
+    private long scan(LineSink sink) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
+            long number = 0;
+            int c;
+            while ((c = in.read()) >= 0) {
+                if (c != '\n') {
+                    if (line.size() > AuditLines.MAX_LINE_BYTES) {
+                        throw new LineTooLong(number + 1);
+                    }
+                    line.write(c);
+                    continue;
+                }
+                if (!sink.line(++number, line.toString(StandardCharsets.UTF_8))) {
+                    return -1;
+                }
+                line.reset();
+            }
+            return line.size();
+        }
+    }
+
+    private static final class LineTooLong extends IOException {
+        final long line;
+
+        LineTooLong(long line) {
+            super("line " + line + " is longer than MAX_LINE_BYTES=" + AuditLines.MAX_LINE_BYTES);
+            this.line = line;
+        }
+    }
+
+    @Override
+    public AuditVerification verify() throws StoreException {
+        AuditLines.Chain chain = new AuditLines.Chain();
+        long torn;
+        try {
+            torn = scan((n, line) -> chain.accept(line));
+        } catch (LineTooLong e) {
+            return new AuditVerification.Broken(chain.verified(), e.line, e.getMessage());
+        } catch (NoSuchFileException e) {
+            return new AuditVerification.Intact(0, AuditTrail.GENESIS_HASH);
+        } catch (IOException e) {
+            throw new StoreUnavailableException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (chain.broken() != null) {
+            return new AuditVerification.Broken(chain.verified(), chain.lines(), chain.broken());
+        }
+        if (torn > 0) {
+            return new AuditVerification.TornTail(chain.verified(), chain.headHash(), chain.lines() + 1,
+                    "the last line (" + torn + " bytes) has no newline: an append cut short by a crash, never"
+                            + " acknowledged; the next append removes it");
+        }
+        return new AuditVerification.Intact(chain.verified(), chain.headHash());
+    }
+
+    @Override
+    public List<AuditRecord> tail(int max) throws StoreException {
+        Deque<String> last = new ArrayDeque<>();
+        try {
+            scan((n, line) -> {
+                last.addLast(line);
+                if (last.size() > max) {
+                    last.removeFirst();
+                }
+                return true;
+            });
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new StoreUnavailableException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        List<AuditRecord> out = new java.util.ArrayList<>();
+        for (String line : last) {
+            try {
+                out.add(AuditLines.parse(line));
+            } catch (IllegalArgumentException e) {
+                throw new StoreCorruptException(file + ": a record does not parse (" + e.getMessage()
+                        + "); run 'attestation-client audit verify'");
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public void close() {
+        // nothing held open between appends
+    }
+}
