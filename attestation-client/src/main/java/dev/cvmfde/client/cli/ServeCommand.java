@@ -121,7 +121,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private int serve() throws Exception {
-        InetSocketAddress address = GuestAddress.parse(listen, spec);
+        InetSocketAddress address = listenAddress();
         BrokerConfig config = config(address);
         if (evidence.baselineSigner == null) {
             throw ExitCodes.usage(spec, "--baseline-signer is required: every stored baseline is checked against it at"
@@ -177,6 +177,22 @@ public final class ServeCommand implements Callable<Integer> {
         }
         KeyFileMode.requireOwnerOnly(tlsKey, "TLS private key --tls-key");
         return config.withTls(SslContextBuilder.forServer(tlsCert.toFile(), tlsKey.toFile()).build());
+    }
+
+    /** {@code --listen}: an IP literal (IPv6 in brackets) and a port, 0 for any free one. */
+    private InetSocketAddress listenAddress() {
+        int colon = listen.lastIndexOf(':');
+        String host = colon < 0 ? "" : listen.substring(0, colon).replace("[", "").replace("]", "");
+        try {
+            int port = Integer.parseInt(listen.substring(colon + 1));
+            if (colon < 0 || port < 0 || port > 65535 || !host.matches("[0-9A-Fa-f.:]+")) {
+                throw new IllegalArgumentException();
+            }
+            return new InetSocketAddress(java.net.InetAddress.ofLiteral(host), port);
+        } catch (IllegalArgumentException e) {
+            throw ExitCodes.usage(spec, "--listen is '" + listen + "'; IP:PORT is required (e.g. 0.0.0.0:7221, "
+                    + "[::]:7221, 127.0.0.1:0 for a free port)");
+        }
     }
 
     private void say(PrintWriter err, String line) {
