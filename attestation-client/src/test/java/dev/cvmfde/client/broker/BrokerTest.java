@@ -117,6 +117,27 @@ class BrokerTest {
                 store.audit().tail(1).getFirst().event().failedChecks());
     }
 
+    @Test
+    void pull_brokerSigningWithAKeyTheGuestDoesNotPin_guestRefusesTheReleaseAndNothingUnlocks() throws Exception {
+        Path otherPinned = dir.resolve("other.pub.pem");
+        dev.cvmfde.protocol.release.VerifierKeys.writePublicPem(
+                dev.cvmfde.protocol.release.VerifierKeys.generate().toPublicJWK(), otherPinned);
+        try (RunningBroker broker = f.startBroker(store, BrokerLimits.defaults())) {
+            var config = new dev.cvmfde.server.pull.PullConfig(
+                    java.net.URI.create("http://127.0.0.1:" + broker.localAddress().getPort()), "fleet-01",
+                    f.guest.provider(), dev.cvmfde.server.VerifierTrust.pinned(PinnedVerifierKey.read(otherPinned)),
+                    key -> {
+                        received.add(key.copy());
+                        return UnlockOutcome.unlocked("test sink");
+                    }, Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(300),
+                    Clock.systemUTC());
+            PullOutcome outcome = new PullClient(config, progress::add).fetch();
+            assertTrue(((PullOutcome.GaveUp) outcome).lastProblem().startsWith("release refused (SIGNATURE)"),
+                    outcome::toString);
+        }
+        assertTrue(received.isEmpty());
+    }
+
     /** Evidence for {@code nonce}, bound to {@code key} (the guest's TEE at work). */
     private Evidence evidence(byte[] nonce, ECKey key) throws Exception {
         RawEvidence raw = f.guest.provider().collect(ChallengeBinding.challenge(nonce, key.toPublicJWK()));
