@@ -1,5 +1,7 @@
 #!/bin/sh
-# cvm-fde initqueue/online hook: start the FDE agent once, in the background.
+# cvm-fde initqueue/online hook: start the FDE agent once, in the background. Also installed as
+# /usr/lib/cvm-fde/start-agent, which the pull-mode pre-trigger hook queues as the first initqueue
+# job with "pull-early" as $1 (then the agent starts before the network is up).
 # Sourced by dracut-initqueue with the interface name in $1, after the interface has an
 # address. The initqueue waits while a hook runs, so the agent must not run in the
 # foreground. Its exit status goes to /run/cvm-fde/status and its subshell's pid to
@@ -26,7 +28,11 @@ if [ ! -e /run/cvm-fde/started ]; then
         done
     fi
     read -r cvmfde_up _ < /proc/uptime
-    echo "cvm-fde: network is up on ${1:-?}; starting the FDE agent (uptime ${cvmfde_up}s)" > /dev/console
+    if [ "${1:-}" = pull-early ]; then
+        echo "cvm-fde: pull mode: starting the FDE agent while the network comes up (uptime ${cvmfde_up}s)" > /dev/console
+    else
+        echo "cvm-fde: network is up on ${1:-?}; starting the FDE agent (uptime ${cvmfde_up}s)" > /dev/console
+    fi
     (
         /usr/lib/cvm-fde/runtime/bin/fde-agent --config /etc/cvm-fde/agent.json
         cvmfde_rc=$?

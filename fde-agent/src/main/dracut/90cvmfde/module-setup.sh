@@ -60,6 +60,8 @@ install() {
         inst_simple "$f" "/etc/cvm-fde/${f#"$cfg"/}"
     done < <(find "$cfg" -maxdepth 1 -type f -print0)
     inst_hook initqueue/online 90 "$moddir/cvmfde-online.sh"
+    inst_script "$moddir/cvmfde-online.sh" /usr/lib/cvm-fde/start-agent
+    inst_hook pre-trigger 90 "$moddir/cvmfde-pull-early.sh"
     inst_hook initqueue/finished 90 "$moddir/cvmfde-finished.sh"
     inst_hook initqueue/settled 90 "$moddir/cvmfde-settled.sh"
     inst_hook initqueue/timeout 90 "$moddir/cvmfde-timeout.sh"

@@ -29,6 +29,10 @@ import dev.cvmfde.server.provider.EvidenceProviders;
 import dev.cvmfde.server.provider.MeasurementEvent;
 import dev.cvmfde.server.provider.MeasurementExtension;
 import dev.cvmfde.server.provider.ProviderOptions;
+import dev.cvmfde.server.pull.PullClient;
+import dev.cvmfde.server.pull.PullConfig;
+import dev.cvmfde.server.pull.PullOutcome;
+import java.net.URI;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -167,6 +171,10 @@ public final class FdeAgent {
 
     private AgentOutcome listen(Path device, Path headerCopy, LuksHeaderPin pin, EvidenceProvider provider,
                                 PinnedVerifierKey verifierKey) throws InterruptedException {
+        if (config.pullMode()) {
+            PullClient.prepare(); // class loading and the first EC key while DHCP runs, not after
+            StartupTrace.mark("pull-prepared");
+        }
         List<HostAddress> found = NetworkWait.await(addresses, config.interfaceName(), config.networkTimeout(), pollInterval);
         if (found.isEmpty()) {
             return report(new AgentOutcome.NoNetwork("network: no usable address"
@@ -178,6 +186,9 @@ public final class FdeAgent {
         VolumeKeySink sink = new VolumeKeySink(new UnlockCommand(config.unlockCommand(), config.unlockTimeout()),
                 new VolumeKeyCheck(config.unlockTimeout()), device, headerCopy, pin, config.mapperName(), console,
                 volumeFile.isPresent() || config.unlockChecksOnly());
+        if (config.pullMode()) {
+            return report(consumeKey(provider, pull(provider, verifierKey, sink)));
+        }
         ServerConfig serverConfig;
         try {
             serverConfig = ServerConfig.of(bindAddress(), provider, VerifierTrust.pinned(verifierKey), sink);
@@ -209,6 +220,38 @@ public final class FdeAgent {
             return new AgentOutcome.Failed("key consumed: extending REM[" + MeasurementEvent.KEY_CONSUMED.rem()
                     + "] failed after the unlock (" + e.getMessage() + "); the boot does not go on");
         }
+    }
+
+    /**
+     * Pull mode: fetch the key from the configured broker for this image (retries with backoff and
+     * jitter until {@code verifierGiveUp}); stops early when the sink refused the volume for good.
+     */
+    private AgentOutcome pull(EvidenceProvider provider, PinnedVerifierKey verifierKey, VolumeKeySink sink)
+            throws InterruptedException {
+        PullConfig pull;
+        try {
+            pull = PullConfig.of(URI.create(config.broker().orElseThrow()), config.imageId(), provider,
+                    VerifierTrust.pinned(verifierKey), sink)
+                    .withBackoff(PullConfig.DEFAULT_FIRST_BACKOFF, PullConfig.DEFAULT_MAX_BACKOFF, config.verifierGiveUp());
+        } catch (IllegalArgumentException e) {
+            return new AgentOutcome.Failed("pull mode: " + e.getMessage());
+        }
+        console.say("pull mode: fetching the key for image " + config.imageId() + " from " + pull.broker());
+        StartupTrace.mark("pull-start");
+        PullOutcome outcome = new PullClient(pull, console::say).fetch(() -> sink.refusal().isPresent());
+        StartupTrace.mark("pull-done");
+        if (sink.refusal().isPresent()) {
+            return new AgentOutcome.HeaderRefused(sink.refusal().get());
+        }
+        return switch (outcome) {
+            case PullOutcome.Unlocked u -> {
+                console.say("key received from the broker " + pull.broker() + " (attempt " + u.attempts() + ")");
+                yield new AgentOutcome.Unlocked(u.detail(), null);
+            }
+            case PullOutcome.GaveUp g -> new AgentOutcome.NoVerifier("broker: no working key from " + pull.broker()
+                    + " within " + AgentConsole.human(config.verifierGiveUp()) + " (" + g.attempts() + " attempts; last: "
+                    + g.lastProblem() + ")");
+        };
     }
 
     /** Listening rounds with backoff until a key opens the volume or {@code verifierGiveUp} passed. */

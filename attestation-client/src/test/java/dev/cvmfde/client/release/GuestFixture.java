@@ -43,25 +43,25 @@ import java.util.Optional;
  * true}), the verifier key pair, and key files in both forms. {@link #startServer} runs the real {@link AttestationServer} with
  * the real simulated provider on 127.0.0.1; its sink records what it was given (test only).
  */
-final class GuestFixture {
+public final class GuestFixture {
     static final String CMDLINE = "root=/dev/mapper/encroot ro console=ttyAMA0";
-    static final SecureRandom RANDOM = new SecureRandom();
+    public static final SecureRandom RANDOM = new SecureRandom();
 
-    final Path dir;
-    final Path identityDir;
-    final Path anchor;
-    final Path baselineSigner;
-    final com.nimbusds.jose.jwk.ECKey builderKey;
-    final Path eventLog;
-    final Path hashJson;
-    final Path wrongHashJson;
-    final Path signingKey;
-    final Path pinned;
-    final Path rawKey;
-    final Path base64Key;
-    final List<byte[]> received = Collections.synchronizedList(new ArrayList<>());
+    public final Path dir;
+    public final Path identityDir;
+    public final Path anchor;
+    public final Path baselineSigner;
+    public final com.nimbusds.jose.jwk.ECKey builderKey;
+    public final Path eventLog;
+    public final Path hashJson;
+    public final Path wrongHashJson;
+    public final Path signingKey;
+    public final Path pinned;
+    public final Path rawKey;
+    public final Path base64Key;
+    public final List<byte[]> received = Collections.synchronizedList(new ArrayList<>());
 
-    GuestFixture(Path dir) throws Exception {
+    public GuestFixture(Path dir) throws Exception {
         this.dir = dir;
         identityDir = dir.resolve("sim");
         Path anchorDir = dir.resolve("sim-anchor");
@@ -153,7 +153,7 @@ final class GuestFixture {
     }
 
     /** A simulated TEE with this fixture's identity and event log (one per guest boot). */
-    SimulatedProvider provider() throws Exception {
+    public SimulatedProvider provider() throws Exception {
         return new SimulatedProvider(SimulatedIdentity.load(identityDir), Optional.of(Files.readAllBytes(eventLog)),
                 new PrintStream(OutputStream.nullOutputStream()));
     }

@@ -14,6 +14,9 @@ import dev.cvmfde.server.VerifierTrust;
 import dev.cvmfde.server.provider.EvidenceException;
 import dev.cvmfde.server.provider.EvidenceProvider;
 import dev.cvmfde.server.provider.ProviderOptions;
+import dev.cvmfde.server.pull.PullClient;
+import dev.cvmfde.server.pull.PullConfig;
+import dev.cvmfde.server.pull.PullOutcome;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -29,6 +32,9 @@ final class Serve {
 
     static int run(ServeOptions options, AttestationServerCli cli) throws Exception {
         PrintStream err = cli.err;
+        if (options.pull != null) {
+            return pull(options, cli);
+        }
         ServerConfig config = configure(options, cli);
         KeyOutput output = (KeyOutput) config.keySink();
         try (RunningServer server = AttestationServer.start(config)) {
@@ -55,6 +61,42 @@ final class Serve {
                 removeHook(hook);
             }
         }
+    }
+
+    /** Pull mode: fetch the key from the broker at {@code --pull} with retries and backoff. */
+    private static int pull(ServeOptions options, AttestationServerCli cli) throws Exception {
+        PrintStream err = cli.err;
+        if (options.imageId == null) {
+            throw new UsageException("--pull needs --image-id: the broker looks the image's baseline and key up by it");
+        }
+        KeyOutput output = KeyOutput.parse(options.keyOutput, cli.keyStdout);
+        VerifierTrust trust = trust(options, err);
+        EvidenceProvider provider = cli.providers.byName(options.provider, options.simulated.apply(ProviderOptions.defaults()));
+        PullConfig config;
+        try {
+            config = PullConfig.of(java.net.URI.create(options.pull), options.imageId, provider, trust, output)
+                    .withTimeout(options.readTimeout)
+                    .withBackoff(PullConfig.DEFAULT_FIRST_BACKOFF, PullConfig.DEFAULT_MAX_BACKOFF, options.giveUp);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        err.println("attestation-server: pull mode: fetching the key for image " + options.imageId + " from "
+                + options.pull + " (provider " + provider.name() + ", key to " + output.describe() + ")");
+        err.flush();
+        return switch (new PullClient(config, line -> {
+            err.println("attestation-server: " + line);
+            err.flush();
+        }).fetch()) {
+            case PullOutcome.Unlocked u -> {
+                err.println("attestation-server: key received from the broker after " + u.attempts() + " attempt"
+                        + (u.attempts() == 1 ? "" : "s") + ": " + u.detail());
+                yield ExitCodes.OK;
+            }
+            case PullOutcome.GaveUp g -> {
+                err.println("attestation-server: GIVING UP after " + g.attempts() + " attempts: " + g.lastProblem());
+                yield ExitCodes.ERROR;
+            }
+        };
     }
 
     static ServerConfig configure(ServeOptions options, AttestationServerCli cli)

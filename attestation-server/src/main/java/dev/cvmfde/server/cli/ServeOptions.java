@@ -44,6 +44,18 @@ final class ServeOptions {
                     + " (a pipe). Files on disk are refused.")
     String keyOutput;
 
+    @Option(names = "--pull", paramLabel = "URL",
+            description = "Pull mode: instead of listening, fetch the key from the broker at URL (http://HOST:PORT;"
+                    + " 'attestation-client serve') for --image-id, retrying with backoff until --give-up.")
+    String pull;
+
+    @Option(names = "--image-id", paramLabel = "ID", description = "Pull mode: the image id the broker knows this image by.")
+    String imageId;
+
+    @Option(names = "--give-up", paramLabel = "DURATION", defaultValue = "15m", converter = DurationConverter.class,
+            description = "Pull mode: stop retrying after this long (default ${DEFAULT-VALUE}).")
+    Duration giveUp;
+
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve TLS with this certificate chain (PEM).")
     Path tlsCert;
 

@@ -43,7 +43,8 @@ public record AgentConfig(String luksUuid, String mapperName, Optional<String> b
                           Duration verifierWait, Duration verifierWaitMax, Duration verifierGiveUp,
                           List<String> unlockCommand, Duration unlockTimeout, Optional<String> interfaceName,
                           Optional<Path> simulatedIdentity, Optional<Path> simulatedEventLog,
-                          Path blockClassDir, Path deviceDir, Optional<LuksHeaderPin> luksHeader) {
+                          Path blockClassDir, Path deviceDir, Optional<LuksHeaderPin> luksHeader,
+                          Optional<String> broker) {
 
     public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/cvm-fde/agent.json");
     public static final Path DEFAULT_VERIFIER_KEY = Path.of("/etc/cvm-fde/verifier.pub.pem");
@@ -78,6 +79,8 @@ public record AgentConfig(String luksUuid, String mapperName, Optional<String> b
 
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern MAPPER_NAME = Pattern.compile("[A-Za-z0-9_.+-]{1,127}");
+    private static final Pattern BROKER_URL = Pattern.compile("https?://[A-Za-z0-9.:\\[\\]-]{1,253}(:[0-9]{1,5})?/?");
+    private static final Pattern PULL_IMAGE_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
 
     public AgentConfig {
@@ -128,6 +131,33 @@ public record AgentConfig(String luksUuid, String mapperName, Optional<String> b
         Objects.requireNonNull(blockClassDir, "blockClassDir");
         Objects.requireNonNull(deviceDir, "deviceDir");
         Objects.requireNonNull(luksHeader, "luksHeader (use Optional.empty())");
+        Objects.requireNonNull(broker, "broker (use Optional.empty())");
+        if (broker.isPresent()) {
+            if (!BROKER_URL.matcher(broker.get()).matches()) {
+                throw new IllegalArgumentException("broker is '" + broker.get() + "'; http://HOST:PORT or https://HOST:PORT"
+                        + " is required");
+            }
+            if (!PULL_IMAGE_ID.matcher(imageId).matches()) {
+                throw new IllegalArgumentException("imageId is '" + imageId + "'; with a broker (pull mode) 1 to 64 of"
+                        + " a-z 0-9 . _ -, starting with a letter or digit, are required (the broker's image id)");
+            }
+        }
+    }
+
+    /**
+     * Pull mode: the agent fetches its key from the broker at {@code url} ({@code attestation-client serve})
+     * for {@link #imageId()}, instead of listening for a verifier.
+     */
+    public AgentConfig withBroker(String url) {
+        return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
+                networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader,
+                Optional.of(url));
+    }
+
+    /** True when the agent fetches its key from a broker (pull mode) rather than waiting to be connected to. */
+    public boolean pullMode() {
+        return broker.isPresent();
     }
 
     /** The defaults for everything but the volume's UUID. */
@@ -135,82 +165,83 @@ public record AgentConfig(String luksUuid, String mapperName, Optional<String> b
         return new AgentConfig(luksUuid, DEFAULT_MAPPER_NAME, Optional.empty(), DEFAULT_PORT, DEFAULT_PROVIDER,
                 DEFAULT_VERIFIER_KEY, "", DEFAULT_NETWORK_TIMEOUT, DEFAULT_VERIFIER_WAIT, DEFAULT_VERIFIER_WAIT_MAX,
                 DEFAULT_VERIFIER_GIVE_UP, DEFAULT_UNLOCK_COMMAND, DEFAULT_UNLOCK_TIMEOUT, Optional.empty(),
-                Optional.empty(), Optional.empty(), DEFAULT_BLOCK_CLASS_DIR, DEFAULT_DEVICE_DIR, Optional.empty());
+                Optional.empty(), Optional.empty(), DEFAULT_BLOCK_CLASS_DIR, DEFAULT_DEVICE_DIR, Optional.empty(),
+                Optional.empty());
     }
 
     public AgentConfig withBindAddress(String address) {
         return new AgentConfig(luksUuid, mapperName, Optional.of(address), port, provider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader, broker);
     }
 
     public AgentConfig withPort(int newPort) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, newPort, provider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader, broker);
     }
 
     public AgentConfig withProvider(String newProvider) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, newProvider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader, broker);
     }
 
     public AgentConfig withVerifierKey(Path key) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, key, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader, broker);
     }
 
     public AgentConfig withImageId(String id) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, id,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader, broker);
     }
 
     public AgentConfig withNetworkTimeout(Duration timeout) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
                 timeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader, broker);
     }
 
     /** First round, longest round, total. */
     public AgentConfig withVerifierWait(Duration first, Duration max, Duration giveUp) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
                 networkTimeout, first, max, giveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader, broker);
     }
 
     public AgentConfig withUnlockCommand(List<String> command, Duration timeout) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, command, timeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader, broker);
     }
 
     public AgentConfig withInterfaceName(Optional<String> name) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                name, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader);
+                name, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, luksHeader, broker);
     }
 
     public AgentConfig withSimulated(Optional<Path> identity, Optional<Path> eventLog) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, identity, eventLog, blockClassDir, deviceDir, luksHeader);
+                interfaceName, identity, eventLog, blockClassDir, deviceDir, luksHeader, broker);
     }
 
     /** Where block devices are listed and where their nodes are (tests point these at a temp dir). */
     public AgentConfig withBlockDevices(Path classDir, Path devDir) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, classDir, devDir, luksHeader);
+                interfaceName, simulatedIdentity, simulatedEventLog, classDir, devDir, luksHeader, broker);
     }
 
     /** The header the image builder wrote (its shape and the volume key's fingerprint). */
     public AgentConfig withLuksHeader(LuksHeaderPin pin) {
         return new AgentConfig(luksUuid, mapperName, bindAddress, port, provider, verifierKey, imageId,
                 networkTimeout, verifierWait, verifierWaitMax, verifierGiveUp, unlockCommand, unlockTimeout,
-                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, Optional.of(pin));
+                interfaceName, simulatedIdentity, simulatedEventLog, blockClassDir, deviceDir, Optional.of(pin), broker);
     }
 
     /** Whether the unlock command only checks the key ({@code --test-passphrase}: nothing is mapped). */

@@ -38,7 +38,13 @@ public final class AgentOverlay {
             "cvmfde-finished.sh", HOOK_DIR + "/finished/90-cvmfde.sh",
             "cvmfde-settled.sh", HOOK_DIR + "/settled/90-cvmfde.sh",
             "cvmfde-timeout.sh", HOOK_DIR + "/timeout/90-cvmfde.sh",
-            "cvmfde-emergency.sh", "usr/lib/dracut/hooks/emergency/00-cvmfde.sh");
+            "cvmfde-emergency.sh", "usr/lib/dracut/hooks/emergency/00-cvmfde.sh",
+            "cvmfde-pull-early.sh", "usr/lib/dracut/hooks/pre-trigger/90-cvmfde-pull.sh");
+    /**
+     * The online hook's script again, run (not sourced) by the pull-mode pre-trigger hook's
+     * initqueue job: the agent then starts while the network comes up.
+     */
+    public static final String START_AGENT = "usr/lib/cvm-fde/start-agent";
     /**
      * No shell, ever: the script every failure path runs ({@code cvmfde-poweroff.sh}: says why on
      * the console, powers the guest off, never returns). The hooks call it by this path.
@@ -80,6 +86,7 @@ public final class AgentOverlay {
         }
         addDir(out, "usr/lib/cvm-fde");
         out.put(POWEROFF, OverlayFile.file(POWEROFF, 0755, hookScript(POWEROFF_RESOURCE)));
+        out.put(START_AGENT, OverlayFile.file(START_AGENT, 0755, hookScript("cvmfde-online.sh")));
         for (String dir : List.of("etc/systemd", "etc/systemd/system", "etc/systemd/system/debug-shell.service.d")) {
             addDir(out, dir);
         }

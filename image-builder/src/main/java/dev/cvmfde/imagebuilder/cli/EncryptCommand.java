@@ -66,8 +66,13 @@ final class EncryptCommand implements Callable<Integer> {
     @Option(names = "--agent-runtime", required = true, paramLabel = "DIR", description = "the guest runtime with bin/fde-agent (tools/guest-runtime/build.sh)")
     Path agentRuntime;
 
-    @Option(names = "--image-id", defaultValue = "", paramLabel = "ID", description = "image id recorded in agent.json (printed at boot)")
+    @Option(names = "--image-id", defaultValue = "", paramLabel = "ID", description = "image id recorded in agent.json (printed at boot; in pull mode the broker looks the image up by it)")
     String imageId;
+
+    @Option(names = "--broker", paramLabel = "URL", description = "pull mode: the agent fetches its key at boot from this"
+            + " broker (http://HOST:PORT, 'attestation-client serve') for --image-id (required then: 1-64 of a-z 0-9 . _ -);"
+            + " both go into the measured agent.json. Without it the agent listens (push mode).")
+    String broker;
 
     @Option(names = "--provider", defaultValue = "tsm", paramLabel = "NAME", description = "evidence provider in the guest: tsm (default), virtcca, simulated")
     String provider;
@@ -112,7 +117,8 @@ final class EncryptCommand implements Callable<Integer> {
                     + " the simulated anchor (attestation-client --simulated-anchor). Development and tests only.");
         }
         EncryptRequest request = new EncryptRequest(input, baseline, keyFile, output, format, verifierKey, agentRuntime,
-                imageId, provider, port, bootPartition, rootPartition, kdf.spec(), key, rimHex);
+                imageId, provider, port, bootPartition, rootPartition, kdf.spec(), key, rimHex,
+                java.util.Optional.ofNullable(broker));
         ConsoleProgress progress = out.progress();
         long start = System.nanoTime();
         EncryptResult r = RootEncryptor.encrypt(request, progress);

@@ -11,12 +11,13 @@ import java.util.Objects;
  * the partition numbers (1-based GPT indices), the private EC JWK that signs the new hash.json
  * (made there on first use, {@link BaselineSigningKey}) and the reference RIM to write into it, if
  * the caller knows it (a real realm's, from its launch configuration; for the simulated provider
- * the builder computes it).
+ * the builder computes it). With {@code broker} the agent runs in pull mode: it fetches its key from
+ * that URL ({@code attestation-client serve}) for {@code imageId}, both recorded in the measured agent.json.
  */
 public record EncryptRequest(Path input, Path baseline, Path keyFile, Path output, DiskFormat outputFormat,
                              Path verifierKey, Path agentRuntime, String imageId, String provider, int port,
                              int bootPartition, int rootPartition, KdfSpec kdf, Path signWith,
-                             java.util.Optional<String> rim) {
+                             java.util.Optional<String> rim, java.util.Optional<String> broker) {
     public EncryptRequest {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(baseline, "baseline");
@@ -35,6 +36,7 @@ public record EncryptRequest(Path input, Path baseline, Path keyFile, Path outpu
         imageId = imageId == null ? "" : imageId;
         Objects.requireNonNull(signWith, "signWith (every hash.json is signed)");
         Objects.requireNonNull(rim, "rim");
+        Objects.requireNonNull(broker, "broker (use Optional.empty())");
         rim.ifPresent(h -> {
             if (!h.matches("[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128}")) {
                 throw new IllegalArgumentException("rim is " + h.length() + " characters; lowercase hex of 32, 48 or 64 "

@@ -141,6 +141,9 @@ public final class RootEncryptor {
         try {
             AgentConfig config = AgentConfig.defaults(luksUuid.toString()).withImageId(r.imageId())
                     .withProvider(r.provider()).withPort(r.port()).withLuksHeader(header);
+            if (r.broker().isPresent()) {
+                config = config.withBroker(r.broker().get());
+            }
             files = AgentOverlay.entries(config, r.verifierKey(), r.agentRuntime());
         } catch (IllegalArgumentException | IOException e) {
             throw new EncryptException(EncryptException.Step.AGENT, e.getMessage(), e);

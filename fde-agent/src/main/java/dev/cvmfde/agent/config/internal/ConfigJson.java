@@ -23,7 +23,7 @@ import java.util.Set;
 public final class ConfigJson {
     static final Set<String> KEYS = Set.of("luksUuid", "mapperName", "bindAddress", "port", "provider", "verifierKey",
             "imageId", "networkTimeout", "verifierWait", "verifierWaitMax", "verifierGiveUp", "unlockCommand",
-            "unlockTimeout", "interface", "simulatedIdentity", "simulatedEventLog", "blockClassDir", "deviceDir", "luksHeader");
+            "unlockTimeout", "interface", "simulatedIdentity", "simulatedEventLog", "blockClassDir", "deviceDir", "luksHeader", "broker");
     static final Set<String> HEADER_KEYS = Set.of("metadataBytes", "segmentEncryption", "segmentOffset", "sectorSize",
             "keyBytes", "keyslotEncryption", "afHash", "kdf", "volumeKeyFingerprint");
     private static final int MAX_NESTING = 4;
@@ -63,7 +63,8 @@ public final class ConfigJson {
                     duration(root, "unlockTimeout", d.unlockTimeout()), text(root, "interface"),
                     text(root, "simulatedIdentity").map(Path::of), text(root, "simulatedEventLog").map(Path::of),
                     text(root, "blockClassDir").map(Path::of).orElse(d.blockClassDir()),
-                    text(root, "deviceDir").map(Path::of).orElse(d.deviceDir()), luksHeader(root.get("luksHeader")));
+                    text(root, "deviceDir").map(Path::of).orElse(d.deviceDir()), luksHeader(root.get("luksHeader")),
+                    text(root, "broker"));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
@@ -96,6 +97,7 @@ public final class ConfigJson {
             o.put("deviceDir", c.deviceDir().toString());
         }
         c.luksHeader().ifPresent(pin -> writeHeader(o.putObject("luksHeader"), pin));
+        c.broker().ifPresent(b -> o.put("broker", b));
         try {
             return (MAPPER.writeValueAsString(o) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
