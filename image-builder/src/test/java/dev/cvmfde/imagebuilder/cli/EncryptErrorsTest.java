@@ -80,7 +80,14 @@ class EncryptErrorsTest {
     @Test
     void encrypt_rootPartitionMissing_refusedNamingThePartitions() throws Exception {
         Path raw = gptDisk("disk.raw", false);
-        assertRefused(raw, outDir.resolve("x.qcow2"), "partitions: root partition 2 is missing");
+        assertRefused(raw, outDir.resolve("x.qcow2"), "partitions: root partition 2 is missing", "--root-partition", "2");
+    }
+
+    @Test
+    void encrypt_noRootFound_refusedNamingWhatWasSearched() throws Exception {
+        Path raw = gptDisk("disk.raw", false);
+        CliRun.Result r = assertRefused(raw, outDir.resolve("x.qcow2"), "partitions: no root partition found");
+        assertTrue(r.err().contains("partition 1 (EFI system"), r.err());
     }
 
     @Test
