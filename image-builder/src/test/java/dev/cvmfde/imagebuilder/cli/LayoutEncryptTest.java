@@ -134,7 +134,11 @@ class LayoutEncryptTest {
         assertTrue(linux.contains(" root=/dev/mapper/encroot ") && linux.endsWith("rd.shell=0 rd.emergency=poweroff"),
                 linux);
         assertEquals(linux.strip().split(" ", 3)[2], e.hashJson().get("cmdline").asText());
-        assertEquals(sha256(cfg.getBytes(java.nio.charset.StandardCharsets.UTF_8)), e.hashJson().get("grub.cfg").asText());
+        Path cfgFile = dir.resolve("ext4-boot.grub.cfg");
+        Files.deleteIfExists(cfgFile);
+        ok("debugfs", "-R", "dump /grub/grub.cfg " + cfgFile, boot.toString());
+        assertEquals(sha256(Files.readAllBytes(cfgFile)), e.hashJson().get("grub.cfg").asText(),
+                "hash.json pins the grub.cfg on the partition");
         Path in = slice(e.inRaw(), gpt(e.inRaw(), 3), "ext4-boot.boot-in.img");
         String kver = kernelVersion(e);
         long before = initrdSize(in, "/initrd.img-" + kver);

@@ -96,6 +96,9 @@ public final class BootDisk {
                 Path self = tree.resolve("boot");
                 if (!Files.exists(self, LinkOption.NOFOLLOW_LINKS)) {
                     Files.createSymbolicLink(self, Path.of("."));
+                    java.nio.file.attribute.FileTime t = java.nio.file.attribute.FileTime.from(Mtools.EPOCH);
+                    Files.getFileAttributeView(self, java.nio.file.attribute.BasicFileAttributeView.class,
+                            LinkOption.NOFOLLOW_LINKS).setTimes(t, t, t);
                 }
                 long bytes = newBootSize(tree, overlay);
                 Path img = work.resolve("boot-new.img");
