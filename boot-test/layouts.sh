@@ -28,7 +28,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$REPO/boot-test/guest-pipeline.sh"
 
 usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-WORK="" LAYOUTS="ext4-boot debian-cloud bls" BOOT_TIMEOUT=420
+WORK="" LAYOUTS="ext4-boot debian-cloud bls" BOOT_TIMEOUT=600
 while (($#)); do
   case $1 in
     --work) WORK=${2:?}; shift 2 ;;
