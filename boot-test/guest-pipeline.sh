@@ -54,6 +54,14 @@ gp_prepare() {
   IMG=$WORK/encrypted.qcow2 HASH=$WORK/encrypted.hash.json
   log "building the sample guest"
   "$SG/build.sh" "$G" >"$WORK/build-guest.log" 2>&1 || { tail -30 "$WORK/build-guest.log" >&2; die "tools/sample-guest/build.sh"; }
+  gp_prepare_host
+  export KVER   # read by the scripts that source this file
+  KVER=$(sed -n 's/.*"kernelVersion": "\([^"]*\)".*/\1/p' "$G/manifest.json")
+}
+
+# gp_prepare_host: the guest runtime and the keys, without a guest (sets RT K; boot-test/layouts.sh)
+gp_prepare_host() {
+  RT=$WORK/runtime K=$WORK/keys
   log "building the guest runtime"
   rm -rf "$RT"
   "$REPO/tools/guest-runtime/build.sh" "$RT" >"$WORK/build-runtime.log" 2>&1 || { tail -30 "$WORK/build-runtime.log" >&2; die "tools/guest-runtime/build.sh"; }
@@ -62,8 +70,6 @@ gp_prepare() {
   "$REPO/bin/attestation-server" simulated-identity --out "$K/sim" --anchor-out "$K/sim-anchor" >/dev/null 2>&1 \
     || die "attestation-server simulated-identity"
   head -c 32 /dev/urandom >"$K/rootfs.key"; chmod 600 "$K/rootfs.key"
-  export KVER   # read by the scripts that source this file
-  KVER=$(sed -n 's/.*"kernelVersion": "\([^"]*\)".*/\1/p' "$G/manifest.json")
 }
 
 # gp_encrypt_builder: reference-values measure of the plain boot partition, then

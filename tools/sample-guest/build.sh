@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Build a small sample guest disk from Debian packages, rootless (file tools only).
 #
-#   tools/sample-guest/build.sh OUTDIR
+#   tools/sample-guest/build.sh [--layout LAYOUT] OUTDIR
 #
-# Produces OUTDIR/guest.qcow2 (GPT: p1 vfat boot partition with grub EFI, grub.cfg,
-# vmlinuz-V, initrd.img-V; p2 ext4 root with a busybox marker init), OUTDIR/boot.cmdline
-# and OUTDIR/manifest.json. See docs/boot-chain.md.
+# Produces OUTDIR/guest.qcow2, OUTDIR/boot.cmdline and OUTDIR/manifest.json. LAYOUT (the
+# partition layouts of real cloud images; see docs/boot-chain.md and image-builder/README.md):
+#   default       GPT: p1 vfat ESP holding grub EFI, grub/grub.cfg, vmlinuz-V, initrd.img-V;
+#                 p2 ext4 root with a busybox marker init
+#   ext4-boot     GPT: p1 vfat ESP (grub EFI only), p2 ext4 root (type root-x86-64, NOT the
+#                 last partition), p3 ext4 /boot (type XBOOTLDR: grub.cfg, kernel, initramfs)
+#   debian-cloud  GPT as Debian's cloud images: p14 BIOS boot, p15 vfat ESP (grub EFI and the
+#                 EFI/debian/grub.cfg stub), p1 ext4 root (Linux data) with /boot inside it;
+#                 fstab names the root by PARTUUID
+#   bls           GPT as Fedora/RHEL/openEuler: p1 vfat ESP, p2 ext4 /boot (Linux data) with
+#                 grub.cfg running blscfg and loader/entries/*.conf, initramfs-V.img; p3 root
+#   mbr           MBR: p1 vfat boot (0x0c, bootable) as the default layout's ESP, p2 ext4 root (0x83)
 #
 # Environment (all optional):
 #   XDG_CACHE_HOME          cache root (default ~/.cache); we use $XDG_CACHE_HOME/cvm-fde
@@ -26,6 +35,11 @@ BOOT_FS_UUID=${BOOT_SERIAL:0:4}-${BOOT_SERIAL:4:4}
 DISK_GUID=6c7f3a52-1d2e-4b8a-9c3d-7e5f6a1b2c3d
 P1_GUID=a1b2c3d4-0001-4e5f-8a9b-c1d2e3f4a5b6
 P2_GUID=a1b2c3d4-0002-4e5f-8a9b-c1d2e3f4a5b6
+EXTBOOT_UUID=7c1e5f3a-2b4d-4c6e-8f0a-1b2c3d4e5f60   # ext4 /boot (layouts ext4-boot, bls)
+P3_GUID=a1b2c3d4-0003-4e5f-8a9b-c1d2e3f4a5b6
+P14_GUID=a1b2c3d4-000e-4e5f-8a9b-c1d2e3f4a5b6
+P15_GUID=a1b2c3d4-000f-4e5f-8a9b-c1d2e3f4a5b6
+MBR_ID=0x6c7f3a52               # MBR disk identifier (layout mbr)
 P1_MIB=256                      # boot: kernel + initramfs (+ room for an FDE initramfs)
 P2_MIB=128                      # root: busybox + glibc, room to shrink for LUKS headers
 START=$(date +%s)
@@ -34,9 +48,12 @@ log() { printf '[build %3ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
 die() { printf 'build.sh: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
+LAYOUT=default
+if [[ ${1:-} == --layout ]]; then LAYOUT=${2:-}; shift 2 || usage; fi
+[[ $LAYOUT =~ ^(default|ext4-boot|debian-cloud|bls|mbr)$ ]] || usage
 [[ $# -eq 1 && $1 != -* ]] || usage
 OUT=$1
 
@@ -51,6 +68,7 @@ need apt-get apt; need dpkg-deb dpkg; need depmod kmod; need dracut "dracut + dr
 need mke2fs e2fsprogs; need debugfs e2fsprogs; need sgdisk gdisk; need mformat mtools
 need mcopy mtools; need mmd mtools; need qemu-img qemu-utils; need cpio cpio; need zstd zstd
 need sha256sum coreutils; need cryptsetup cryptsetup-bin
+[[ $LAYOUT == mbr ]] && need sfdisk fdisk
 ((${#missing[@]} == 0)) || die "missing tools: ${missing[*]}"
 [[ -d /usr/lib/dracut/modules.d/35network-legacy ]] \
   || die "dracut network modules missing (Debian package: dracut-network)"
@@ -132,8 +150,15 @@ GRUB_MODULES="part_gpt fat ext2 search search_fs_uuid normal configfile linux ec
 EFI=""
 if [[ ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
   GCDEB=$(fetch_deb grub-common); GEDEB=$(fetch_deb grub-efi-amd64-bin)
-  printf 'search --no-floppy --fs-uuid --set=root %s\nset prefix=($root)/grub\nconfigfile $prefix/grub.cfg\n' \
-    "$BOOT_FS_UUID" >"$WORK/early.cfg"
+  # where grub's built-in config looks: the file system holding grub.cfg (debian-cloud: the ESP's stub)
+  case $LAYOUT in
+    ext4-boot|bls) early_fs=$EXTBOOT_UUID early_prefix=/grub ;;
+    debian-cloud) early_fs=$BOOT_FS_UUID early_prefix=/EFI/debian ;;
+    *) early_fs=$BOOT_FS_UUID early_prefix=/grub ;;
+  esac
+  [[ $LAYOUT == mbr ]] && GRUB_MODULES+=" part_msdos"
+  printf 'search --no-floppy --fs-uuid --set=root %s\nset prefix=($root)%s\nconfigfile $prefix/grub.cfg\n' \
+    "$early_fs" "$early_prefix" >"$WORK/early.cfg"
   GKEY=$( (basename "$GCDEB"; basename "$GEDEB"; echo $GRUB_MODULES; cat "$WORK/early.cfg") \
           | sha256sum | cut -c1-16)
   EFI=$CACHE/grub/BOOTX64-$GKEY.EFI
@@ -173,11 +198,27 @@ for d in lib lib64 usr/lib usr/lib64; do
   [[ -d $WORK/libc/$d ]] && cp -a "$WORK/libc/$d/." "$R/usr/${d#usr/}/"
 done
 install -m 0755 "$SELF_DIR/rootfs/init" "$R/usr/sbin/init"
-cat >"$R/etc/fstab" <<EOF
+case $LAYOUT in
+  ext4-boot|bls) cat >"$R/etc/fstab" <<EOF
+# <file system>                           <mount point> <type> <options>         <dump> <pass>
+UUID=$ROOT_UUID /             ext4   defaults,ro       0      1
+UUID=$EXTBOOT_UUID /boot         ext4   defaults,noauto   0      2
+UUID=$BOOT_FS_UUID                                  /boot/efi     vfat   defaults,noauto   0      2
+EOF
+    mkdir -p "$R/boot/efi" ;;
+  debian-cloud) cat >"$R/etc/fstab" <<EOF
+# as Debian's cloud images: the root and the ESP by PARTUUID, /boot inside the root
+PARTUUID=$P1_GUID / ext4 rw,discard,errors=remount-ro 0 1
+PARTUUID=$P15_GUID /boot/efi vfat defaults,noauto 0 0
+EOF
+    mkdir -p "$R/boot/efi" ;;
+  *) cat >"$R/etc/fstab" <<EOF
 # <file system>                           <mount point> <type> <options>         <dump> <pass>
 UUID=$ROOT_UUID /             ext4   defaults,ro       0      1
 UUID=$BOOT_FS_UUID                                  /boot         vfat   defaults,noauto   0      2
 EOF
+  ;;
+esac
 cat >"$R/etc/os-release" <<EOF
 NAME="cvm-fde sample guest"
 ID=cvmfde-sample
@@ -188,6 +229,56 @@ EOF
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$R/etc/passwd"
 printf 'root:x:0:\n' >"$R/etc/group"
 echo cvmfde-sample >"$R/etc/hostname"
+# ---------------------------------------------------------------- boot files
+CMDLINE="root=UUID=$ROOT_UUID ro console=ttyS0,115200 rd.neednet=1 ip=dhcp panic=10${CVMFDE_EXTRA_CMDLINE:+ $CVMFDE_EXTRA_CMDLINE}"
+KPATH=/vmlinuz-$KVER IPATH=/initrd.img-$KVER INAME=initrd.img-$KVER
+[[ $LAYOUT == debian-cloud ]] && { CMDLINE="root=PARTUUID=$P1_GUID ro console=ttyS0,115200 rd.neednet=1 ip=dhcp panic=10${CVMFDE_EXTRA_CMDLINE:+ $CVMFDE_EXTRA_CMDLINE}"; KPATH=/boot/vmlinuz-$KVER IPATH=/boot/initrd.img-$KVER; }
+[[ $LAYOUT == bls ]] && { INAME=initramfs-$KVER.img IPATH=/initramfs-$KVER.img; }
+if [[ $LAYOUT == bls ]]; then
+  # Fedora's grub.cfg: blscfg turns loader/entries/*.conf into menu entries (Debian's grub has no
+  # blscfg module: the image-builder edits and measures the entries; the boot test boots directly)
+  cat >"$WORK/grub.cfg" <<EOF
+set timeout=0
+set default=0
+set gfxpayload=text
+serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+insmod blscfg
+blscfg
+EOF
+  cat >"$WORK/entry.conf" <<EOF
+title cvm-fde sample guest ($KVER)
+version $KVER
+linux /vmlinuz-$KVER
+initrd /$INAME
+options $CMDLINE
+EOF
+else
+  search=""
+  [[ $LAYOUT == debian-cloud ]] && search="	search --no-floppy --fs-uuid --set=root $ROOT_UUID
+"
+  cat >"$WORK/grub.cfg" <<EOF
+set timeout=0
+set default=0
+set gfxpayload=text
+serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+menuentry 'cvm-fde sample guest ($KVER)' {
+${search}	linux $KPATH $CMDLINE
+	initrd $IPATH
+}
+EOF
+fi
+cp "$VMLINUZ" "$WORK/vmlinuz-$KVER"; cp "$INITRD" "$WORK/$INAME"
+chmod 0644 "$WORK/vmlinuz-$KVER" "$WORK/$INAME"
+touch -d "@$EPOCH" "$WORK/grub.cfg" "$WORK/vmlinuz-$KVER" "$WORK/$INAME"
+if [[ $LAYOUT == debian-cloud ]]; then   # /boot inside the root, as Debian's cloud images
+  mkdir -p "$R/boot/grub"
+  cp -p "$WORK/grub.cfg" "$R/boot/grub/grub.cfg"; cp -p "$WORK/vmlinuz-$KVER" "$WORK/$INAME" "$R/boot/"
+  P2_MIB=192
+fi
 find "$R" -exec touch -h -d "@$EPOCH" {} +
 
 log "making ext4 root (${P2_MIB} MiB, UUID $ROOT_UUID) with mke2fs -d"
@@ -203,56 +294,122 @@ if [[ $(id -u) != 0 ]]; then   # mke2fs -d copies the builder's uid/gid: make ev
 fi
 e2fsck -fn "$P2IMG" >/dev/null 2>&1 || die "e2fsck reports errors on the new root filesystem"
 
-# ---------------------------------------------------------------- boot partition
-CMDLINE="root=UUID=$ROOT_UUID ro console=ttyS0,115200 rd.neednet=1 ip=dhcp panic=10${CVMFDE_EXTRA_CMDLINE:+ $CVMFDE_EXTRA_CMDLINE}"
-log "making vfat boot partition (${P1_MIB} MiB, id $BOOT_FS_UUID)"
-cat >"$WORK/grub.cfg" <<EOF
-set timeout=0
-set default=0
-set gfxpayload=text
-serial --unit=0 --speed=115200
-terminal_input serial console
-terminal_output serial console
-menuentry 'cvm-fde sample guest ($KVER)' {
-	linux /vmlinuz-$KVER $CMDLINE
-	initrd /initrd.img-$KVER
-}
-EOF
-cp "$VMLINUZ" "$WORK/vmlinuz-$KVER"; cp "$INITRD" "$WORK/initrd.img-$KVER"
-chmod 0644 "$WORK/vmlinuz-$KVER" "$WORK/initrd.img-$KVER"
-touch -d "@$EPOCH" "$WORK/grub.cfg" "$WORK/vmlinuz-$KVER" "$WORK/initrd.img-$KVER"
+# ---------------------------------------------------------------- boot partition(s)
+[[ $LAYOUT == default || $LAYOUT == mbr ]] || P1_MIB=64   # an ESP holding only grub (and the stub)
+log "making vfat boot partition / ESP (${P1_MIB} MiB, id $BOOT_FS_UUID)"
 P1IMG=$WORK/p1.img
 truncate -s "${P1_MIB}M" "$P1IMG"
 mformat -i "$P1IMG" -F -v BOOT -N "$BOOT_SERIAL" -H 2048 -h 64 -s 32 -T $((P1_MIB * 2048)) :: \
   || die "mformat failed"
-mmd -i "$P1IMG" ::/grub
-mcopy -m -i "$P1IMG" "$WORK/grub.cfg" ::/grub/grub.cfg
-mcopy -m -i "$P1IMG" "$WORK/vmlinuz-$KVER" "$WORK/initrd.img-$KVER" ::/
+if [[ $LAYOUT == default || $LAYOUT == mbr ]]; then
+  mmd -i "$P1IMG" ::/grub
+  mcopy -m -i "$P1IMG" "$WORK/grub.cfg" ::/grub/grub.cfg
+  mcopy -m -i "$P1IMG" "$WORK/vmlinuz-$KVER" "$WORK/initrd.img-$KVER" ::/
+fi
+if [[ $LAYOUT == debian-cloud ]]; then   # Debian's ESP stub: find the root, read its /boot/grub/grub.cfg
+  printf "search.fs_uuid %s root hd0,gpt1\nset prefix=(\$root)'/boot/grub'\nconfigfile \$prefix/grub.cfg\n" \
+    "$ROOT_UUID" >"$WORK/stub.cfg"
+  touch -d "@$EPOCH" "$WORK/stub.cfg"
+  mmd -i "$P1IMG" ::/EFI ::/EFI/debian
+  mcopy -m -i "$P1IMG" "$WORK/stub.cfg" ::/EFI/debian/grub.cfg
+fi
 if [[ -n $EFI ]]; then
-  mmd -i "$P1IMG" ::/EFI ::/EFI/BOOT
+  mmd -i "$P1IMG" ::/EFI 2>/dev/null || true; mmd -i "$P1IMG" ::/EFI/BOOT
   cp "$EFI" "$WORK/BOOTX64.EFI"; touch -d "@$EPOCH" "$WORK/BOOTX64.EFI"
   mcopy -m -i "$P1IMG" "$WORK/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
 fi
 
-# ---------------------------------------------------------------- GPT disk
-log "assembling GPT disk"
-DISK_MIB=$((1 + P1_MIB + P2_MIB + 1))
+# ---------------------------------------------------------------- ext4 /boot (ext4-boot, bls)
+P3_MIB=256
+if [[ $LAYOUT == ext4-boot || $LAYOUT == bls ]]; then
+  log "making ext4 /boot (${P3_MIB} MiB, UUID $EXTBOOT_UUID) with mke2fs -d"
+  B=$WORK/bootfs; mkdir -p "$B/grub"
+  cp -p "$WORK/grub.cfg" "$B/grub/grub.cfg"; cp -p "$WORK/vmlinuz-$KVER" "$WORK/$INAME" "$B/"
+  if [[ $LAYOUT == bls ]]; then
+    mkdir -p "$B/loader/entries"; cp -p "$WORK/entry.conf" "$B/loader/entries/cvmfde-$KVER.conf"
+  fi
+  find "$B" -exec touch -h -d "@$EPOCH" {} +
+  P3IMG=$WORK/p3.img; truncate -s "${P3_MIB}M" "$P3IMG"
+  E2FSPROGS_FAKE_TIME=$EPOCH mke2fs -q -F -t ext4 -L boot -U "$EXTBOOT_UUID" \
+    -E "root_owner=0:0,hash_seed=$EXTBOOT_UUID" -d "$B" "$P3IMG" >/dev/null || die "mke2fs -d (/boot) failed"
+  e2fsck -fn "$P3IMG" >/dev/null 2>&1 || die "e2fsck reports errors on the new /boot"
+fi
+
+# ---------------------------------------------------------------- disk
+log "assembling the disk (layout $LAYOUT)"
 RAW=$WORK/disk.raw
-truncate -s "${DISK_MIB}M" "$RAW"
-P1_START=2048; P1_END=$((P1_START + P1_MIB * 2048 - 1))
-P2_START=$((P1_END + 1)); P2_END=$((P2_START + P2_MIB * 2048 - 1))
-sgdisk -U "$DISK_GUID" \
-  -n "1:$P1_START:$P1_END" -t 1:EF00 -c 1:boot -u "1:$P1_GUID" \
-  -n "2:$P2_START:$P2_END" -t 2:8300 -c 2:root -u "2:$P2_GUID" "$RAW" >"$WORK/sgdisk.log" 2>&1 \
-  || { cat "$WORK/sgdisk.log" >&2; die "sgdisk failed"; }
-sgdisk -p "$RAW" 2>/dev/null | grep -q '^ *2 .*8300' || die "sgdisk did not write the partition table"
-dd if="$P1IMG" of="$RAW" bs=1M seek=1 conv=notrunc,sparse status=none
-dd if="$P2IMG" of="$RAW" bs=1M seek=$((1 + P1_MIB)) conv=notrunc,sparse status=none
+place() { dd if="$1" of="$RAW" bs=1M seek=$(($2 / 2048)) conv=notrunc,sparse status=none; }
+part() { # part NUMBER ROLE TYPECODE PARTUUID FIRST LAST FS FSUUID -> one manifest entry
+  printf '    {"number": %s, "name": "%s", "role": "%s", "typeCode": "%s", "partUuid": "%s",\n     "firstLba": %s, "lastLba": %s, "fs": "%s", "fsUuid": "%s"}' \
+    "$1" "$2" "$2" "$3" "$4" "$5" "$6" "$7" "$8"
+}
+sgd() { sgdisk "$@" "$RAW" >"$WORK/sgdisk.log" 2>&1 || { cat "$WORK/sgdisk.log" >&2; die "sgdisk failed"; }; }
+case $LAYOUT in
+  default|mbr)
+    DISK_MIB=$((1 + P1_MIB + P2_MIB + 1))
+    P1_START=2048; P1_END=$((P1_START + P1_MIB * 2048 - 1))
+    P2_START=$((P1_END + 1)); P2_END=$((P2_START + P2_MIB * 2048 - 1))
+    truncate -s "${DISK_MIB}M" "$RAW"
+    if [[ $LAYOUT == mbr ]]; then
+      printf 'label: dos\nlabel-id: %s\nunit: sectors\nstart=%s, size=%s, type=c, bootable\nstart=%s, size=%s, type=83\n' \
+        "$MBR_ID" "$P1_START" "$((P1_MIB * 2048))" "$P2_START" "$((P2_MIB * 2048))" \
+        | sfdisk -q "$RAW" >"$WORK/sfdisk.log" 2>&1 || { cat "$WORK/sfdisk.log" >&2; die "sfdisk failed"; }
+      PARTS="$(part 1 boot 0c "${MBR_ID#0x}-01" $P1_START $P1_END vfat "$BOOT_FS_UUID"),
+$(part 2 root 83 "${MBR_ID#0x}-02" $P2_START $P2_END ext4 "$ROOT_UUID")"
+    else
+      sgd -U "$DISK_GUID" \
+        -n "1:$P1_START:$P1_END" -t 1:EF00 -c 1:boot -u "1:$P1_GUID" \
+        -n "2:$P2_START:$P2_END" -t 2:8300 -c 2:root -u "2:$P2_GUID"
+      sgdisk -p "$RAW" 2>/dev/null | grep -q '^ *2 .*8300' || die "sgdisk did not write the partition table"
+      PARTS="$(part 1 boot EF00 "$P1_GUID" $P1_START $P1_END vfat "$BOOT_FS_UUID"),
+$(part 2 root 8300 "$P2_GUID" $P2_START $P2_END ext4 "$ROOT_UUID")"
+    fi
+    place "$P1IMG" $P1_START; place "$P2IMG" $P2_START ;;
+  ext4-boot)   # ESP, root (typed root-x86-64), then /boot (XBOOTLDR): the root is not the last partition
+    DISK_MIB=$((1 + P1_MIB + P2_MIB + P3_MIB + 1))
+    P1_START=2048; P1_END=$((P1_START + P1_MIB * 2048 - 1))
+    P2_START=$((P1_END + 1)); P2_END=$((P2_START + P2_MIB * 2048 - 1))
+    P3_START=$((P2_END + 1)); P3_END=$((P3_START + P3_MIB * 2048 - 1))
+    truncate -s "${DISK_MIB}M" "$RAW"
+    sgd -U "$DISK_GUID" -n "1:$P1_START:$P1_END" -t 1:EF00 -c 1:esp -u "1:$P1_GUID" \
+      -n "2:$P2_START:$P2_END" -t 2:8304 -c 2:root -u "2:$P2_GUID" \
+      -n "3:$P3_START:$P3_END" -t 3:EA00 -c 3:boot -u "3:$P3_GUID"
+    PARTS="$(part 1 esp EF00 "$P1_GUID" $P1_START $P1_END vfat "$BOOT_FS_UUID"),
+$(part 2 root 8304 "$P2_GUID" $P2_START $P2_END ext4 "$ROOT_UUID"),
+$(part 3 boot EA00 "$P3_GUID" $P3_START $P3_END ext4 "$EXTBOOT_UUID")"
+    place "$P1IMG" $P1_START; place "$P2IMG" $P2_START; place "$P3IMG" $P3_START ;;
+  bls)         # as Fedora: ESP, /boot (Linux data, found by its content), root (Linux data)
+    DISK_MIB=$((1 + P1_MIB + P3_MIB + P2_MIB + 1))
+    P1_START=2048; P1_END=$((P1_START + P1_MIB * 2048 - 1))
+    P3_START=$((P1_END + 1)); P3_END=$((P3_START + P3_MIB * 2048 - 1))
+    P2_START=$((P3_END + 1)); P2_END=$((P2_START + P2_MIB * 2048 - 1))
+    truncate -s "${DISK_MIB}M" "$RAW"
+    sgd -U "$DISK_GUID" -n "1:$P1_START:$P1_END" -t 1:EF00 -c 1:esp -u "1:$P1_GUID" \
+      -n "2:$P3_START:$P3_END" -t 2:8300 -c 2:boot -u "2:$P3_GUID" \
+      -n "3:$P2_START:$P2_END" -t 3:8300 -c 3:root -u "3:$P2_GUID"
+    PARTS="$(part 1 esp EF00 "$P1_GUID" $P1_START $P1_END vfat "$BOOT_FS_UUID"),
+$(part 2 boot 8300 "$P3_GUID" $P3_START $P3_END ext4 "$EXTBOOT_UUID"),
+$(part 3 root 8300 "$P2_GUID" $P2_START $P2_END ext4 "$ROOT_UUID")"
+    place "$P1IMG" $P1_START; place "$P3IMG" $P3_START; place "$P2IMG" $P2_START ;;
+  debian-cloud)  # as Debian's cloud images: p14 BIOS boot, p15 ESP, p1 root (Linux data) with /boot inside
+    DISK_MIB=$((1 + 3 + P1_MIB + P2_MIB + 1))
+    P14_START=2048; P14_END=$((P14_START + 3 * 2048 - 1))
+    P1_START=$((P14_END + 1)); P1_END=$((P1_START + P1_MIB * 2048 - 1))   # the ESP's image (p15)
+    P2_START=$((P1_END + 1)); P2_END=$((P2_START + P2_MIB * 2048 - 1))    # the root (p1)
+    truncate -s "${DISK_MIB}M" "$RAW"
+    sgd -U "$DISK_GUID" -n "14:$P14_START:$P14_END" -t 14:EF02 -c 14:bios -u "14:$P14_GUID" \
+      -n "15:$P1_START:$P1_END" -t 15:EF00 -c 15:esp -u "15:$P15_GUID" \
+      -n "1:$P2_START:$P2_END" -t 1:8300 -c 1:root -u "1:$P1_GUID"
+    PARTS="$(part 1 root 8300 "$P1_GUID" $P2_START $P2_END ext4 "$ROOT_UUID"),
+$(part 14 bios EF02 "$P14_GUID" $P14_START $P14_END none ""),
+$(part 15 esp EF00 "$P15_GUID" $P1_START $P1_END vfat "$BOOT_FS_UUID")"
+    place "$P1IMG" $P1_START; place "$P2IMG" $P2_START ;;
+esac
 qemu-img convert -q -f raw -O qcow2 "$RAW" "$WORK/guest.qcow2"
 
 # ---------------------------------------------------------------- outputs
 sha() { sha256sum "$1" | cut -d' ' -f1; }
-KSHA=$(sha "$WORK/vmlinuz-$KVER"); ISHA=$(sha "$WORK/initrd.img-$KVER"); GSHA=$(sha "$WORK/grub.cfg")
+KSHA=$(sha "$WORK/vmlinuz-$KVER"); ISHA=$(sha "$WORK/$INAME"); GSHA=$(sha "$WORK/grub.cfg")
 ESHA=""; [[ -n $EFI ]] && ESHA=$(sha "$EFI")
 cat >"$WORK/manifest.json" <<EOF
 {
@@ -265,17 +422,15 @@ cat >"$WORK/manifest.json" <<EOF
   "kernelPackage": "$(basename "$KDEB")",
   "rootFsUuid": "$ROOT_UUID",
   "cmdline": "$CMDLINE",
+  "layout": "$LAYOUT",
   "partitions": [
-    {"number": 1, "name": "boot", "role": "boot", "typeCode": "EF00", "partUuid": "$P1_GUID",
-     "firstLba": $P1_START, "lastLba": $P1_END, "fs": "vfat", "fsUuid": "$BOOT_FS_UUID"},
-    {"number": 2, "name": "root", "role": "root", "typeCode": "8300", "partUuid": "$P2_GUID",
-     "firstLba": $P2_START, "lastLba": $P2_END, "fs": "ext4", "fsUuid": "$ROOT_UUID"}
+$PARTS
   ],
   "bootFiles": {
     "efiLoader": $([[ -n $EFI ]] && echo '"EFI/BOOT/BOOTX64.EFI"' || echo null),
-    "grubCfg": "grub/grub.cfg",
-    "kernel": "vmlinuz-$KVER",
-    "initramfs": "initrd.img-$KVER"
+    "grubCfg": "$(p=${KPATH%/vmlinuz-*}; echo "${p#/}${p:+/}")grub/grub.cfg",
+    "kernel": "${KPATH#/}",
+    "initramfs": "${IPATH#/}"
   },
   "sha256": {
     "efiLoaderFile": $([[ -n $ESHA ]] && echo "\"$ESHA\"" || echo null),

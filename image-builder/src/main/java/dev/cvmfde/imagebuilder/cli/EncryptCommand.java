@@ -19,10 +19,15 @@ import picocli.CommandLine.Option;
 @Command(name = "encrypt", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Encrypt a guest's root partition into LUKS2 and make it unlock after attestation (virtCCA flow).",
             "",
-            "Finds the clear boot partition (vfat: grub, grub.cfg, kernels, initramfs) and the root partition; copies",
-            "everything else; encrypts the root file system block for block into a LUKS2 container (the partition",
-            "grows by the 16 MiB header, the disk and its GPT grow to match), so its UUID and /etc/fstab stay valid.",
-            "In the boot partition, grub.cfg's linux lines get root=/dev/mapper/encroot (plus rd.neednet=1 ip=dhcp",
+            "Finds the partitions by type and content (Discoverable Partitions Specification; GPT or MBR): the root",
+            "(root-x86-64/arm64 type, else the ext4 Linux-data partition holding /etc/fstab), the clear boot partition",
+            "(XBOOTLDR, else the vfat or ext4 partition holding kernels; or /boot inside the root beside an ESP, for",
+            "which a new ext4 boot partition is made at the end of the disk and fstab and the ESP's grub.cfg stub are",
+            "pointed at it). Copies everything else; encrypts the root file system block for block into a LUKS2",
+            "container (the partition grows by the 16 MiB header, or moves to the end of the grown disk when another",
+            "partition follows it), so its UUID stays valid; fstab entries naming the root by device path or",
+            "PARTUUID name /dev/mapper/encroot. grub.cfg's linux lines (or the BLS entries' options lines, when grub.cfg",
+            "runs blscfg) get root=/dev/mapper/encroot (plus rd.neednet=1 ip=dhcp",
             "when absent) and every initramfs gets the fde-agent appended as a cpio archive: the agent runtime, the",
             "pinned verifier key, agent.json (LUKS UUID, port, provider, image id, and luksHeader: the shape of the",
             "LUKS2 header written and its volume key's fingerprint, which the agent checks before it opens the disk)",
@@ -80,10 +85,10 @@ final class EncryptCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "7220", paramLabel = "PORT", description = "port the agent listens on (default 7220)")
     int port;
 
-    @Option(names = "--root-partition", defaultValue = "2", paramLabel = "N", description = "GPT number of the root partition (default 2)")
+    @Option(names = "--root-partition", defaultValue = "0", paramLabel = "N", description = "partition number of the root (default: found by type, root-x86-64/root-arm64, else the ext4 Linux-data partition holding /etc/fstab)")
     int rootPartition;
 
-    @Option(names = "--boot-partition", defaultValue = "1", paramLabel = "N", description = "GPT number of the vfat boot partition (default 1)")
+    @Option(names = "--boot-partition", defaultValue = "0", paramLabel = "N", description = "partition number of the boot partition, vfat or ext4 (default: found: XBOOTLDR, else the partition holding kernels, else /boot inside the root)")
     int bootPartition;
 
     @Mixin

@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * What {@link RootEncryptor} needs: the guest disk, its reference hash.json, the key file, the
  * output (qcow2 or raw), the agent's pieces (verifier key, runtime, image id, provider, port) and
- * the partition numbers (1-based GPT indices), the private EC JWK that signs the new hash.json
+ * the partition numbers (1-based GPT/MBR indices; 0 = found by type and content, the default), the private EC JWK that signs the new hash.json
  * (made there on first use, {@link BaselineSigningKey}) and the reference RIM to write into it, if
  * the caller knows it (a real realm's, from its launch configuration; for the simulated provider
  * the builder computes it). With {@code broker} the agent runs in pull mode: it fetches its key from
@@ -29,9 +29,9 @@ public record EncryptRequest(Path input, Path baseline, Path keyFile, Path outpu
         if (outputFormat != DiskFormat.QCOW2 && outputFormat != DiskFormat.RAW) {
             throw new IllegalArgumentException("output format " + outputFormat + "; qcow2 or raw are written");
         }
-        if (bootPartition < 1 || rootPartition < 1 || bootPartition == rootPartition) {
+        if (bootPartition < 0 || rootPartition < 0 || (bootPartition > 0 && bootPartition == rootPartition)) {
             throw new IllegalArgumentException("boot partition " + bootPartition + " and root partition " + rootPartition
-                    + " must be two different partition numbers from 1");
+                    + " must be two different partition numbers from 1 (0: found by type and content)");
         }
         imageId = imageId == null ? "" : imageId;
         Objects.requireNonNull(signWith, "signWith (every hash.json is signed)");

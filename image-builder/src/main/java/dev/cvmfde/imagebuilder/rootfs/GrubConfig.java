@@ -57,6 +57,21 @@ public final class GrubConfig {
         return out.toString();
     }
 
+    /**
+     * A kernel command line (grub's {@code linux} arguments, a BLS entry's {@code options}) rewritten
+     * as {@link #rewrite} rewrites a {@code linux} line's arguments.
+     */
+    public static String rewriteArguments(String arguments, List<String> extraParameters) {
+        List<String> words = new ArrayList<>(List.of("linux", "-"));
+        for (String w : arguments.strip().split("[ \t]+")) {
+            if (!w.isEmpty()) {
+                words.add(w);
+            }
+        }
+        List<String> out = rewriteLinux(words, extraParameters);
+        return String.join(" ", out.subList(2, out.size()));
+    }
+
     private static List<String> rewriteLinux(List<String> words, List<String> extra) {
         List<String> out = new ArrayList<>(words.subList(0, 2));
         boolean rootDone = false;

@@ -14,9 +14,12 @@ import dev.cvmfde.imagebuilder.luks.LuksException;
 import dev.cvmfde.imagebuilder.luks.LuksOptions;
 import dev.cvmfde.imagebuilder.partition.PartitionTables;
 import dev.cvmfde.imagebuilder.rootfs.internal.BaselineUpdate;
+import dev.cvmfde.imagebuilder.partition.PartitionTable;
+import dev.cvmfde.imagebuilder.rootfs.internal.BootDisk;
 import dev.cvmfde.imagebuilder.rootfs.internal.BootEditor;
 import dev.cvmfde.imagebuilder.rootfs.internal.DiskPlan;
 import dev.cvmfde.imagebuilder.rootfs.internal.DiskWrite;
+import dev.cvmfde.imagebuilder.rootfs.internal.Layout;
 import dev.cvmfde.imagebuilder.rootfs.internal.WorkDir;
 import com.nimbusds.jose.JOSEException;
 import dev.cvmfde.protocol.baseline.BaselineSignature;
@@ -41,8 +44,11 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Root-partition mode (the virtCCA flow): the root partition becomes a LUKS2 container holding
- * the original file system block for block (same ext4 UUID), the clear boot partition gets the
+ * Root-partition mode (the virtCCA flow): the partitions are found by type and content
+ * ({@code Layout}: vfat or ext4 boot partitions, {@code /boot} inside the root beside an ESP, BLS
+ * entries, GPT or MBR); the root partition becomes a LUKS2 container holding the original file
+ * system block for block (same ext4 UUID; {@code /etc/fstab} edited where it named the root by
+ * device path, {@link Fstab}), the clear boot partition gets the
  * encrypted-root command line and the agent's initramfs overlay, and the updated hash.json, the
  * predicted event log and its REMs are written beside the disk; the hash.json is always signed
  * ({@link BaselineSigningKey}) and carries the RIM when known and {@code "simulated": true} for the
@@ -65,8 +71,9 @@ public final class RootEncryptor {
         LuksOptions options = LuksOptions.luks2().withKdf(r.kdf());
         try (KeyFile key = KeyFile.read(r.keyFile());
              VirtualDisk in = VirtualDisks.open(r.input())) {
-            DiskPlan plan = DiskPlan.of(PartitionTables.readGpt(in), in.size(), r.bootPartition(), r.rootPartition(),
-                    options.dataOffset());
+            PartitionTable table = PartitionTables.read(in);
+            byte[] sector0 = new byte[512];
+            in.read(0, java.nio.ByteBuffer.wrap(sector0));
             try (AtomicOutput disk = AtomicOutput.create(r.output(), inputs);
                  AtomicOutput hash = AtomicOutput.create(r.sidecar(".hash.json"), inputs);
                  AtomicOutput ccel = AtomicOutput.create(r.sidecar(".ccel"), inputs);
@@ -74,10 +81,12 @@ public final class RootEncryptor {
                  AtomicOutput jws = AtomicOutput.create(r.sidecar(".hash.json" + BaselineSignature.FILE_SUFFIX), inputs);
                  WorkDir work = WorkDir.create(outDir, r.output().getFileName().toString());
                  LuksContainer luks = LuksContainer.create(options, key.passphrase(), new SecureRandom())) {
+                progress.stage("partitions");
+                Layout layout = Layout.find(in, table, r.bootPartition(), r.rootPartition(), work);
+                BootDisk boot = BootDisk.prepare(in, layout, overlay(r, luks.uuid(), luks.headerPin()), work);
+                DiskPlan plan = DiskPlan.of(layout, in.size(), options.dataOffset(), boot.newBootBytes(), sector0);
                 progress.stage("boot partition");
-                Path bootImage = work.resolve("boot.img");
-                DiskWrite.extract(in, plan.bootOffset(), plan.bootBytes(), bootImage);
-                BootEditor.Edited edited = BootEditor.edit(bootImage, overlay(r, luks.uuid(), luks.headerPin()), work);
+                BootEditor.Edited edited = boot.edit();
                 Baseline measured = BaselineUpdate.measure(input, edited);
                 BootChain chain = BaselineUpdate.chain(measured, edited);
                 java.util.Optional<String> rim = r.rim().isEmpty() && r.simulated()
@@ -93,17 +102,19 @@ public final class RootEncryptor {
                     remHex.add(predicted.get(i).hex());
                 }
                 Files.writeString(rems.tempFile(), remsJson(remHex, chain), StandardCharsets.UTF_8);
-                BootEditor.addFile(bootImage, SIMULATED_CCEL_DIR, SIMULATED_CCEL_NAME, ccel.tempFile());
+                BootEditor.addFile(boot.simulatedLogFs(), SIMULATED_CCEL_DIR, SIMULATED_CCEL_NAME, ccel.tempFile());
+                boot.finishRoot();
 
                 progress.stage("disk");
-                DiskWrite.write(in, plan, bootImage, luks, r.outputFormat(), disk.tempFile(), work, progress);
+                DiskWrite.write(in, plan, boot.placements(plan), boot.rootImage(), luks, r.outputFormat(),
+                        disk.tempFile(), work, progress);
                 disk.commit();
                 hash.commit();
                 ccel.commit();
                 rems.commit();
                 jws.commit();
                 return new EncryptResult(disk.target(), r.outputFormat(), plan.outputBytes(), luks.uuid(),
-                        r.rootPartition(), plan.rootOffset(), plan.rootBytes() + options.dataOffset(),
+                        layout.root().index(), plan.rootOutOffset(), plan.rootBytes() + options.dataOffset(),
                         edited.entry().kernelArguments(), hash.target(), ccel.target(), rems.target(),
                         jws.target(), signer, rim, r.simulated(), remHex,
                         output.grubCfg().hex(), output.kernels().stream().map(KernelEntry::initramfs)

@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.cvmfde.imagebuilder.testsupport.Tools;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code encrypt} refuses bad inputs with the failed check named, exit 1, the input unchanged and
- * nothing left in the output directory.
+ * nothing left in the output directory; among them the layouts it does not take (a corrupt ext4
+ * /boot, no kernels anywhere, two partitions typed root, a /boot on xfs, an LVM root).
  */
 class EncryptErrorsTest {
     static final long MIB = 1 << 20;
@@ -80,7 +82,14 @@ class EncryptErrorsTest {
     @Test
     void encrypt_rootPartitionMissing_refusedNamingThePartitions() throws Exception {
         Path raw = gptDisk("disk.raw", false);
-        assertRefused(raw, outDir.resolve("x.qcow2"), "partitions: root partition 2 is missing");
+        assertRefused(raw, outDir.resolve("x.qcow2"), "partitions: root partition 2 is missing", "--root-partition", "2");
+    }
+
+    @Test
+    void encrypt_noRootFound_refusedNamingWhatWasSearched() throws Exception {
+        Path raw = gptDisk("disk.raw", false);
+        CliRun.Result r = assertRefused(raw, outDir.resolve("x.qcow2"), "partitions: no root partition found");
+        assertTrue(r.err().contains("partition 1 (EFI system"), r.err());
     }
 
     @Test
@@ -143,6 +152,94 @@ class EncryptErrorsTest {
         } finally {
             CliRun.umount(small);
         }
+    }
+
+    // ---------------------------------------------------------------- layouts (issue 13)
+    // Made from the layout sample guests (build.sh --layout) with the real tools (sgdisk, debugfs).
+
+    @Test
+    void encrypt_corruptExt4Boot_refusedByE2fsck() throws Exception {
+        Path raw = raw("ext4-boot");
+        editPartition(raw, 3, img -> ok("debugfs", "-w", "-R", "clri <2>", img.toString()));
+        CliRun.Result r = assertRefused(raw, outDir.resolve("x.qcow2"), "boot: the ext2/3/4 boot partition 3 has file-system errors");
+        assertTrue(r.err().contains("e2fsck"), r.err());
+    }
+
+    @Test
+    void encrypt_debianCloudWithoutKernels_refusedSayingWhatIsSupported() throws Exception {
+        Path raw = raw("debian-cloud");
+        String kver = "vmlinuz-" + kernelVersion("debian-cloud");
+        editPartition(raw, 1, img -> ok("debugfs", "-w", "-R", "rm /boot/" + kver, img.toString()));
+        CliRun.Result r = assertRefused(raw, outDir.resolve("x.qcow2"), "partitions: no boot files");
+        assertTrue(r.err().contains("supported: a vfat or ext2/3/4 boot partition"), r.err());
+    }
+
+    @Test
+    void encrypt_twoPartitionsTypedRoot_refusedNamingBoth() throws Exception {
+        Path raw = raw("ext4-boot");
+        ok("sgdisk", "-t", "3:8304", raw.toString());
+        CliRun.Result r = assertRefused(raw, outDir.resolve("x.qcow2"), "partitions: two candidate roots: partitions [2, 3]");
+        assertTrue(r.err().contains("--root-partition"), r.err());
+    }
+
+    @Test
+    void encrypt_bootOnXfs_refusedSayingWhatIsSupported() throws Exception {
+        Path raw = raw("ext4-boot");
+        long off = LayoutEncryptTest.gpt(raw, 3).offset();
+        write(raw, off, new byte[4096]);
+        write(raw, off, "XFSB".getBytes(StandardCharsets.US_ASCII));
+        CliRun.Result r = assertRefused(raw, outDir.resolve("x.qcow2"), "/boot on xfs is not supported");
+        assertTrue(r.err().contains("supported: a vfat or ext2/3/4 boot partition"), r.err());
+    }
+
+    @Test
+    void encrypt_lvmRoot_refusedSayingWhatIsSupported() throws Exception {
+        Path raw = raw("ext4-boot");
+        long off = LayoutEncryptTest.gpt(raw, 2).offset();
+        write(raw, off, new byte[4096]);
+        write(raw, off + 512, "LABELONE".getBytes(StandardCharsets.US_ASCII));
+        ok("sgdisk", "-t", "2:8E00", raw.toString());
+        CliRun.Result r = assertRefused(raw, outDir.resolve("x.qcow2"), "an LVM root is not supported");
+        assertTrue(r.err().contains("partitions:"), r.err());
+    }
+
+    @Test
+    void encrypt_bootOverrideNamesTheRoot_refused() throws Exception {
+        Path raw = raw("ext4-boot");
+        assertRefused(raw, outDir.resolve("x.qcow2"), "must be two different partition numbers", "--boot-partition", "2", "--root-partition", "2");
+    }
+
+    private interface Edit {
+        void apply(Path image) throws Exception;
+    }
+
+    /** Copies partition {@code n} out of {@code raw}, edits it, writes it back. */
+    private void editPartition(Path raw, int n, Edit edit) throws Exception {
+        LayoutEncryptTest.Part p = LayoutEncryptTest.gpt(raw, n);
+        Path img = CliRun.slice(raw, p.offset(), p.bytes(), dir.resolve("part" + n + ".img"));
+        edit.apply(img);
+        write(raw, p.offset(), Files.readAllBytes(img));
+        Files.delete(img);
+    }
+
+    private static void write(Path file, long offset, byte[] bytes) throws Exception {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                ch.write(b, offset + b.position());
+            }
+        }
+    }
+
+    private Path raw(String layout) throws Exception {
+        Path raw = dir.resolve(layout + ".raw");
+        ok("qemu-img", "convert", "-O", "raw", SampleGuest.qcow2(layout).toString(), raw.toString());
+        return raw;
+    }
+
+    private static String kernelVersion(String layout) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(SampleGuest.qcow2(layout)
+                .resolveSibling("manifest.json").toFile()).get("kernelVersion").asText();
     }
 
     private CliRun.Result assertRefused(Path input, Path output, String expected, String... extra) throws Exception {

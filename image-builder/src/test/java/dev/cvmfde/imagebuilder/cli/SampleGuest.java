@@ -18,24 +18,36 @@ final class SampleGuest {
     static final int ROOT_FIRST_LBA = 526336;
     static final long ROOT_BYTES = 128L << 20;
 
-    private static Path built;
+    private static final java.util.Map<String, Path> BUILT = new java.util.HashMap<>();
 
     private SampleGuest() {}
 
-    static synchronized Path qcow2() throws Exception {
+    static Path qcow2() throws Exception {
+        return qcow2("default");
+    }
+
+    /**
+     * The sample guest of {@code build.sh --layout LAYOUT} (default, ext4-boot, debian-cloud, bls,
+     * mbr), built once per test JVM into {@code target/sample-guest[-LAYOUT]}.
+     */
+    static synchronized Path qcow2(String layout) throws Exception {
+        Path built = BUILT.get(layout);
         if (built == null) {
             Path repo = Path.of("..").toAbsolutePath().normalize();
             Path script = repo.resolve("tools/sample-guest/build.sh");
             if (!Files.isExecutable(script)) {
                 fail("tools/sample-guest/build.sh not found at " + script);
             }
-            Path out = Path.of("target/sample-guest").toAbsolutePath();
-            Tools.Result r = Tools.run(script.toString(), out.toString());
+            Path out = Path.of(layout.equals("default") ? "target/sample-guest" : "target/sample-guest-" + layout)
+                    .toAbsolutePath();
+            Tools.Result r = Tools.run(script.toString(), "--layout", layout, out.toString());
             if (r.exit() != 0) {
-                fail("tools/sample-guest/build.sh failed (it needs dracut, dracut-network, mtools, gdisk, e2fsprogs,"
-                        + " qemu-utils and, the first time, the Debian archive):\n" + r.out());
+                fail("tools/sample-guest/build.sh --layout " + layout + " failed (it needs dracut, dracut-network,"
+                        + " mtools, gdisk, fdisk, e2fsprogs, qemu-utils and, the first time, the Debian archive):\n"
+                        + r.out());
             }
             built = out.resolve("guest.qcow2");
+            BUILT.put(layout, built);
         }
         return built;
     }

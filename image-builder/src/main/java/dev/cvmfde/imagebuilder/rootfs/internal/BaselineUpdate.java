@@ -49,7 +49,7 @@ public final class BaselineUpdate {
     }
 
     public static Baseline measure(Baseline input, BootEditor.Edited boot) throws IOException, EncryptException {
-        Map<String, String> argsByKernel = GrubConfig.argumentsByKernel(boot.grubCfg());
+        Map<String, String> argsByKernel = boot.argumentsByKernel();
         List<String> versions = switch (input.form()) {
             case FLAT -> List.of(version(boot.entry().kernelPath()));
             case MULTI_KERNEL -> input.kernels().stream().map(k -> k.version().orElseThrow()).toList();

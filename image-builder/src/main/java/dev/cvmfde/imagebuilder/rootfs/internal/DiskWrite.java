@@ -18,18 +18,26 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Writes the output disk. The LUKS encryptor writes with several workers at their own offsets,
  * so the disk is first assembled as a sparse raw file (the output itself for raw, a scratch
  * file in the work directory for qcow2, which is then converted sequentially and deleted):
- * everything but the boot and root partitions and the old backup GPT copied from the input with
- * zero ranges left as holes, the edited boot partition, the LUKS container, the new GPT.
+ * the input copied up to its backup GPT, except the root's range and the ranges of the edited
+ * partitions (zero ranges left as holes, so a root that moved leaves zeros behind), then the
+ * edited partitions ({@link Placement}), the LUKS container holding the root, the new table.
  */
 public final class DiskWrite {
     /** Buffer of each sequential copy. */
     static final int CHUNK_BYTES = 4 << 20;
+
+    /** A partition image file written at {@code offset} of the output, {@code length} bytes. */
+    public record Placement(Path image, long offset, long length) {
+    }
 
     private DiskWrite() {
     }
@@ -42,37 +50,54 @@ public final class DiskWrite {
         }
     }
 
-    public static void write(VirtualDisk in, DiskPlan plan, Path bootImage, LuksContainer luks, DiskFormat format,
-                             Path target, WorkDir work, ProgressListener progress) throws IOException, LuksException {
+    /**
+     * Writes the disk: {@code rootImage} (the root partition's file system, possibly edited) goes
+     * encrypted to the plan's root offset; {@code placements} at theirs.
+     */
+    public static void write(VirtualDisk in, DiskPlan plan, List<Placement> placements, Path rootImage,
+                             LuksContainer luks, DiskFormat format, Path target, WorkDir work, ProgressListener progress)
+            throws IOException, LuksException {
         Path raw = format == DiskFormat.RAW ? target : work.resolve("disk.raw");
         long total = plan.outputBytes() + (format == DiskFormat.RAW ? 0 : plan.outputBytes());
         try (RandomAccessFile f = new RandomAccessFile(raw.toFile(), "rw")) {
             f.setLength(0);
             f.setLength(plan.outputBytes());
             FileChannel ch = f.getChannel();
-            long[][] skip = {{plan.bootOffset(), plan.bootBytes()}, {plan.rootOffset(), plan.rootBytes()}};
-            java.util.Arrays.sort(skip, java.util.Comparator.comparingLong(a -> a[0]));
+            List<long[]> skip = new ArrayList<>();
+            skip.add(new long[] {plan.rootInOffset(), plan.rootBytes()});
+            for (Placement p : placements) {
+                skip.add(new long[] {p.offset(), p.length()});
+            }
+            skip.sort(Comparator.comparingLong(a -> a[0]));
             long pos = 0;
-            long end = Math.min(plan.inputBackupStart(), in.size());
+            long end = Math.min(plan.inputCopyEnd(), in.size());
             for (long[] s : skip) {
-                if (s[0] > pos) {
-                    copyRange(in, pos, Math.min(s[0], end) - pos, ch, pos);
+                long stop = Math.min(s[0], end);
+                if (stop > pos) {
+                    copyRange(in, pos, stop - pos, ch, pos);
                 }
                 pos = Math.max(pos, s[0] + s[1]);
             }
             if (end > pos) {
                 copyRange(in, pos, end - pos, ch, pos);
             }
-            try (VirtualDisk boot = VirtualDisks.open(bootImage)) {
-                copyRange(boot, 0, plan.bootBytes(), ch, plan.bootOffset());
+            for (Placement p : placements) {
+                try (VirtualDisk img = VirtualDisks.open(p.image())) {
+                    if (img.size() > p.length()) {
+                        throw new IOException(p.image().getFileName() + " has " + img.size() + " bytes; the partition "
+                                + "holds " + p.length());
+                    }
+                    copyRange(img, 0, img.size(), ch, p.offset());
+                }
             }
             progress.bytes(plan.outputBytes() - plan.rootBytes(), total);
             long before = plan.outputBytes() - plan.rootBytes();
-            try (DiskReadChannel plain = new DiskReadChannel(in, plan.rootOffset(), plan.rootBytes())) {
-                luks.writeTo(ch, plan.rootOffset(), plain, plan.rootBytes(), plan.rootBytes(),
+            try (VirtualDisk root = VirtualDisks.open(rootImage);
+                 DiskReadChannel plain = new DiskReadChannel(root, 0, plan.rootBytes())) {
+                luks.writeTo(ch, plan.rootOutOffset(), plain, plan.rootBytes(), plan.rootBytes(),
                         done -> progress.bytes(Math.min(before + done, plan.outputBytes()), total));
             }
-            TableWrite.writeAll(plan.output().encode(), ch);
+            TableWrite.writeAll(plan.tableWrites(), ch);
             ch.force(true);
         }
         if (format == DiskFormat.QCOW2) {
