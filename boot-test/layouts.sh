@@ -97,6 +97,7 @@ one_layout() {
     --output "$img" --verifier-key "$K/verifier/verifier.pub.pem" --agent-runtime "$RT" \
     --provider simulated --image-id "layout-$L" --sign-with "$K/builder/baseline-signing.jwk" --quiet \
     2>"$WORK/$L.builder.err" || { cat "$WORK/$L.builder.err" >&2; die "image-builder encrypt ($L)"; }
+  # shellcheck disable=SC2034  # IMG is read by gp_add_simulated_identity
   IMG=$img
   gp_add_simulated_identity
   # what the guest boots: the kernel, initramfs and command line on the encrypted image's boot partition

@@ -234,19 +234,18 @@ CMDLINE="root=UUID=$ROOT_UUID ro console=ttyS0,115200 rd.neednet=1 ip=dhcp panic
 KPATH=/vmlinuz-$KVER IPATH=/initrd.img-$KVER INAME=initrd.img-$KVER
 [[ $LAYOUT == debian-cloud ]] && { CMDLINE="root=PARTUUID=$P1_GUID ro console=ttyS0,115200 rd.neednet=1 ip=dhcp panic=10${CVMFDE_EXTRA_CMDLINE:+ $CVMFDE_EXTRA_CMDLINE}"; KPATH=/boot/vmlinuz-$KVER IPATH=/boot/initrd.img-$KVER; }
 [[ $LAYOUT == bls ]] && { INAME=initramfs-$KVER.img IPATH=/initramfs-$KVER.img; }
-if [[ $LAYOUT == bls ]]; then
-  # Fedora's grub.cfg: blscfg turns loader/entries/*.conf into menu entries (Debian's grub has no
-  # blscfg module: the image-builder edits and measures the entries; the boot test boots directly)
-  cat >"$WORK/grub.cfg" <<EOF
+cat >"$WORK/grub.cfg" <<EOF
 set timeout=0
 set default=0
 set gfxpayload=text
 serial --unit=0 --speed=115200
 terminal_input serial console
 terminal_output serial console
-insmod blscfg
-blscfg
 EOF
+if [[ $LAYOUT == bls ]]; then
+  # Fedora's grub.cfg: blscfg turns loader/entries/*.conf into menu entries (Debian's grub has no
+  # blscfg module: the image-builder edits and measures the entries; the boot test boots directly)
+  printf 'insmod blscfg\nblscfg\n' >>"$WORK/grub.cfg"
   cat >"$WORK/entry.conf" <<EOF
 title cvm-fde sample guest ($KVER)
 version $KVER
@@ -258,13 +257,7 @@ else
   search=""
   [[ $LAYOUT == debian-cloud ]] && search="	search --no-floppy --fs-uuid --set=root $ROOT_UUID
 "
-  cat >"$WORK/grub.cfg" <<EOF
-set timeout=0
-set default=0
-set gfxpayload=text
-serial --unit=0 --speed=115200
-terminal_input serial console
-terminal_output serial console
+  cat >>"$WORK/grub.cfg" <<EOF
 menuentry 'cvm-fde sample guest ($KVER)' {
 ${search}	linux $KPATH $CMDLINE
 	initrd $IPATH

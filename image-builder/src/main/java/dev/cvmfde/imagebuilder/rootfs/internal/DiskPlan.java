@@ -42,9 +42,12 @@ public record DiskPlan(long rootInOffset, long rootBytes, long rootOutOffset, Op
     public static DiskPlan of(Layout layout, long inputBytes, long headerBytes, long newBootBytes, byte[] sector0)
             throws EncryptException {
         int ss = layout.table().sectorSize();
-        if (headerBytes % ss != 0 || newBootBytes % MIB != 0) {
+        if (headerBytes % ss != 0) {
             throw new EncryptException(EncryptException.Step.PARTITIONS, "LUKS header of " + headerBytes
                     + " bytes is not a whole number of " + ss + "-byte sectors");
+        }
+        if (newBootBytes % MIB != 0) {
+            throw new IllegalArgumentException("a new boot partition of " + newBootBytes + " bytes is not whole MiB");
         }
         DiskPartition root = layout.root();
         long grow = headerBytes / ss;

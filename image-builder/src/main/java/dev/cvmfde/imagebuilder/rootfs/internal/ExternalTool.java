@@ -19,7 +19,7 @@ final class ExternalTool {
     /** Tool output kept for error messages and for the callers that parse it. */
     static final int MAX_OUTPUT_BYTES = 1 << 20;
 
-    /** Exit status and output (stdout, then stderr when {@code mergeErrors}). */
+    /** Exit status, what the tool printed on stdout and on stderr (each bounded). */
     record Result(int exit, String output, String errors) {
         boolean ok() {
             return exit == 0;
