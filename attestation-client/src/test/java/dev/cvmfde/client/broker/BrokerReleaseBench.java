@@ -135,19 +135,25 @@ public final class BrokerReleaseBench {
         return send(host, port, request(host, port, path, headers, body));
     }
 
-    /** One request on its own connection; reads to the end (Connection: close). */
+    /** One request on its own connection; reads the head and a Content-Length body, then closes. */
     static Answer send(String host, int port, byte[] request) throws Exception {
         try (Socket s = new Socket(host, port)) {
             s.setSoTimeout(60_000);
             OutputStream out = s.getOutputStream();
             out.write(request);
             out.flush();
-            InputStream in = s.getInputStream();
-            byte[] all = in.readAllBytes();
-            String text = new String(all, StandardCharsets.ISO_8859_1);
-            int status = Integer.parseInt(text.substring(9, 12));
-            int split = text.indexOf("\r\n\r\n");
-            byte[] body = split < 0 ? new byte[0] : java.util.Arrays.copyOfRange(all, split + 4, all.length);
+            InputStream in = new java.io.BufferedInputStream(s.getInputStream());
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new java.io.EOFException("closed inside the answer's head");
+                }
+                head.append((char) b);
+            }
+            int status = Integer.parseInt(head.substring(9, 12));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+            byte[] body = m.find() ? in.readNBytes(Integer.parseInt(m.group(1))) : new byte[0];
             return new Answer(status, body);
         }
     }
