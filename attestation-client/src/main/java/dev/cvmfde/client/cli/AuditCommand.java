@@ -59,7 +59,7 @@ public final class AuditCommand implements Runnable {
         @Override
         public Integer call() {
             return ExitCodes.guard(spec, () -> {
-                try (ImageStore s = store.openWithoutKey()) {
+                try (ImageStore s = store.openWithoutKey(spec)) {
                     AuditVerification v = s.audit().verify();
                     PrintWriter out = spec.commandLine().getOut();
                     int code = switch (v) {
@@ -108,7 +108,7 @@ public final class AuditCommand implements Runnable {
                 throw ExitCodes.usage(spec, "--last must be 1.." + MAX_LAST + "; got " + last);
             }
             return ExitCodes.guard(spec, () -> {
-                try (ImageStore s = store.openWithoutKey()) {
+                try (ImageStore s = store.openWithoutKey(spec)) {
                     PrintWriter out = spec.commandLine().getOut();
                     for (AuditRecord r : s.audit().tail(last)) {
                         out.println(AuditLines.line(r));

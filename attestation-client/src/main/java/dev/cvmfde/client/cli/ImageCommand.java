@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cvmfde.client.store.ImageEntry;
 import dev.cvmfde.client.store.ImageId;
 import dev.cvmfde.client.store.ImageStore;
-import dev.cvmfde.client.store.ImageStores;
 import dev.cvmfde.client.store.RootKey;
 import dev.cvmfde.client.store.SignedBaseline;
 import dev.cvmfde.client.store.StoredBaseline;
@@ -123,8 +122,8 @@ public final class ImageCommand implements Runnable {
             return ExitCodes.guard(spec, () -> {
                 SignedBaseline b = baseline.read();
                 try (KeyFile key = KeyFile.read(keyFile);
-                     RootKey root = store.openRootKey();
-                     ImageStore s = ImageStores.create(store.store, root)) {
+                     RootKey root = store.openRootKey(spec);
+                     ImageStore s = store.open(spec, root, true)) {
                     s.add(image, b, key.passphrase());
                     PrintWriter out = spec.commandLine().getOut();
                     out.println("added image '" + image + "' to " + s.describe() + ": baseline sha256 "
@@ -151,7 +150,7 @@ public final class ImageCommand implements Runnable {
         public Integer call() {
             return ExitCodes.guard(spec, () -> {
                 Instant now = Instant.now();
-                try (ImageStore s = store.openWithoutKey()) {
+                try (ImageStore s = store.openWithoutKey(spec)) {
                     java.util.List<ImageEntry> images = s.list();
                     PrintWriter out = spec.commandLine().getOut();
                     if (json) {
@@ -220,7 +219,7 @@ public final class ImageCommand implements Runnable {
                         + " the disk); add --yes to confirm");
             }
             return ExitCodes.guard(spec, () -> {
-                try (ImageStore s = store.openWithoutKey()) {
+                try (ImageStore s = store.openWithoutKey(spec)) {
                     s.remove(image);
                     spec.commandLine().getOut().println("removed image '" + image + "' from " + s.describe());
                     spec.commandLine().getOut().flush();
@@ -262,7 +261,7 @@ public final class ImageCommand implements Runnable {
             }
             return ExitCodes.guard(spec, () -> {
                 SignedBaseline b = baseline.read();
-                try (ImageStore s = store.openWithoutKey()) {
+                try (ImageStore s = store.openWithoutKey(spec)) {
                     s.rotateBaseline(image, b, end);
                     spec.commandLine().getOut().println("image '" + image + "': new baseline accepted from now; the"
                             + " previous one(s) until " + end);

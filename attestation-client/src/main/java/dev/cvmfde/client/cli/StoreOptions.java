@@ -5,6 +5,7 @@ import dev.cvmfde.client.store.ImageStores;
 import dev.cvmfde.client.store.RootKey;
 import dev.cvmfde.client.store.RootKeys;
 import dev.cvmfde.client.store.StoreException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,7 +26,24 @@ final class StoreOptions {
     @Option(names = "--root-key", paramLabel = "SPEC", description = ROOT_KEY_HELP)
     String rootKey;
 
-    /** Opens the root key; the caller closes it after the store. */
+    /** Opens the root key; the caller closes it after the store. A malformed spec is a usage error. */
+    RootKey openRootKey(CommandSpec spec) throws StoreException {
+        if (rootKey == null) {
+            throw ExitCodes.usage(spec, "this command needs the store's root key: give --root-key file:PATH or"
+                    + " --root-key pkcs11:CONFIG?alias=KEY&pin-file=PIN");
+        }
+        try {
+            return RootKeys.open(rootKey);
+        } catch (IllegalArgumentException e) {
+            throw ExitCodes.usage(spec, "--root-key: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Opens the root key without a command's spec (the broker's {@code serve}): a missing option
+     * throws {@link dev.cvmfde.client.store.RootKeyUnavailableException}, a malformed spec
+     * {@link IllegalArgumentException}.
+     */
     RootKey openRootKey() throws StoreException {
         if (rootKey == null) {
             throw new dev.cvmfde.client.store.RootKeyUnavailableException(
@@ -34,8 +52,21 @@ final class StoreOptions {
         return RootKeys.open(rootKey);
     }
 
-    /** The store without a root key (list, remove, audit). */
-    ImageStore openWithoutKey() throws StoreException {
-        return ImageStores.open(store);
+    /** Opens (or with {@code create}, makes) the store whose keys {@code root} wraps. */
+    ImageStore open(CommandSpec spec, RootKey root, boolean create) throws StoreException {
+        try {
+            return create ? ImageStores.create(store, root) : ImageStores.open(store, root);
+        } catch (IllegalArgumentException e) {
+            throw ExitCodes.usage(spec, "--store: " + e.getMessage());
+        }
+    }
+
+    /** The store without a root key (list, remove, rotate-baseline, audit). */
+    ImageStore openWithoutKey(CommandSpec spec) throws StoreException {
+        try {
+            return ImageStores.open(store);
+        } catch (IllegalArgumentException e) {
+            throw ExitCodes.usage(spec, "--store: " + e.getMessage());
+        }
     }
 }

@@ -1,9 +1,7 @@
 package dev.cvmfde.client.store;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.cvmfde.client.store.internal.AuditLines;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -36,15 +34,8 @@ public record AuditEvent(Instant time, String peer, String imageId, Verdict verd
     /** An event for {@code evidence} (its SHA-256 is recorded; null when no evidence came). */
     public static AuditEvent of(Instant time, String peer, String imageId, Verdict verdict, List<String> failedChecks,
             byte[] evidence) {
-        return new AuditEvent(time, peer, imageId, verdict, failedChecks, evidence == null ? "" : sha256(evidence));
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return new AuditEvent(time, peer, imageId, verdict, failedChecks,
+                evidence == null ? "" : AuditLines.sha256Hex(evidence));
     }
 
     private static String bounded(String s) {

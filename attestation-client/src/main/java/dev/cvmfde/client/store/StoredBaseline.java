@@ -1,11 +1,9 @@
 package dev.cvmfde.client.store;
 
+import dev.cvmfde.client.store.internal.AuditLines;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.client.verify.ReferenceBaseline;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -53,11 +51,7 @@ public record StoredBaseline(byte[] hashJson, String detachedJws, ECKey signer, 
 
     /** SHA-256 of the hash.json bytes, lower-case hex: how {@code image list} names a baseline. */
     public String sha256() {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(hashJson));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return AuditLines.sha256Hex(hashJson);
     }
 
     @Override

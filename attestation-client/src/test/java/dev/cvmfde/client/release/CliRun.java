@@ -6,9 +6,9 @@ import java.io.StringWriter;
 import java.util.List;
 import picocli.CommandLine;
 
-/** One in-process run of {@code attestation-client}: exit code, stdout, stderr. */
-record CliRun(int exit, String out, String err) {
-    static CliRun of(List<String> args) {
+/** One in-process run of {@code attestation-client}: exit code, stdout, stderr (also used by the store's CLI tests). */
+public record CliRun(int exit, String out, String err) {
+    public static CliRun of(List<String> args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = new CommandLine(new AttestationClientCli());
@@ -18,7 +18,7 @@ record CliRun(int exit, String out, String err) {
         return new CliRun(exit, out.toString(), err.toString());
     }
 
-    static CliRun of(String... args) {
+    public static CliRun of(String... args) {
         return of(List.of(args));
     }
 

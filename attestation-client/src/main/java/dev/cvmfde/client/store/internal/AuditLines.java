@@ -159,7 +159,8 @@ public final class AuditLines {
         return out.toByteArray();
     }
 
-    static String sha256Hex(byte[] bytes) {
+    /** SHA-256 of {@code bytes}, lower-case hex (record hashes, evidence and baseline digests). */
+    public static String sha256Hex(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

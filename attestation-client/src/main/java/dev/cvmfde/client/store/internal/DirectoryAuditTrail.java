@@ -26,14 +26,18 @@ import java.util.Set;
 /**
  * The directory store's trail: {@code audit.jsonl}, one {@link AuditLines} record per line.
  * An append is one positional write of the whole line and its newline, then fsync, under the
- * writer lock (across processes). A crash can only leave the last line short (no newline): that
+ * writer lock (across processes); appends that arrive together share the write and the fsync
+ * (group commit), each returning only once its record is on disk. A crash can only leave the last line short (no newline): that
  * record was never acknowledged, {@link #verify()} reports it as a torn tail, and the next append
  * cuts it off before writing, so a crash never breaks the records before it.
  */
 final class DirectoryAuditTrail implements AuditTrail, AutoCloseable {
     private final Path file;
     private final DirectoryLock lock;
-    /** The file size after our last append and the record it ends with; re-read when another writer moved it. */
+    /**
+     * The file size after our last append and the record it ends with; re-read when another
+     * writer moved it. Touched only by the writer thread (see {@link #append}).
+     */
     private long knownSize = -1;
     private AuditRecord knownLast;
 
@@ -42,39 +46,113 @@ final class DirectoryAuditTrail implements AuditTrail, AutoCloseable {
         this.lock = new DirectoryLock(file.resolveSibling(".audit.lock"));
     }
 
+    /** One append waiting for the batch that writes it. */
+    private static final class Pending {
+        final AuditEvent event;
+        final java.util.concurrent.CompletableFuture<AuditRecord> done = new java.util.concurrent.CompletableFuture<>();
+
+        Pending(AuditEvent event) {
+            this.event = event;
+        }
+    }
+
+    private final Object queueLock = new Object();
+    private java.util.List<Pending> queue = new java.util.ArrayList<>();
+    private Thread writer;
+    private boolean closed;
+
+    /**
+     * Group commit: appends are queued for one writer thread (started with the first append,
+     * a daemon), which writes every record queued so far in one positional write and one fsync,
+     * then acknowledges them. Every record is on disk before its {@code append} returns; no
+     * caller's thread is kept writing for others.
+     */
     @Override
     public AuditRecord append(AuditEvent event) throws StoreException {
+        Pending mine = new Pending(java.util.Objects.requireNonNull(event, "event"));
+        synchronized (queueLock) {
+            if (closed) {
+                throw new StoreUnavailableException("the audit trail " + file + " was closed");
+            }
+            queue.add(mine);
+            if (writer == null) {
+                writer = Thread.ofPlatform().daemon().name("cvmfde-audit-writer").start(this::writeLoop);
+            }
+            queueLock.notifyAll();
+        }
+        try {
+            return mine.done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted while the audit record was being written", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof StoreException se) {
+                throw se;
+            }
+            throw new StoreUnavailableException("audit append failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private void writeLoop() {
+        while (true) {
+            java.util.List<Pending> batch;
+            synchronized (queueLock) {
+                while (queue.isEmpty() && !closed) {
+                    try {
+                        queueLock.wait();
+                    } catch (InterruptedException e) {
+                        closed = true;
+                    }
+                }
+                if (queue.isEmpty()) {
+                    return;
+                }
+                batch = queue;
+                queue = new java.util.ArrayList<>();
+            }
+            try {
+                java.util.List<AuditRecord> written = writeBatch(batch);
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).done.complete(written.get(i));
+                }
+            } catch (StoreException | RuntimeException e) {
+                batch.forEach(p -> p.done.completeExceptionally(e));
+            }
+        }
+    }
+
+    /** Appends {@code batch} in order under the writer lock: one write, one fsync. */
+    private java.util.List<AuditRecord> writeBatch(java.util.List<Pending> batch) throws StoreException {
         return lock.with(() -> {
             try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")))) {
                 long size = ch.size();
-                AuditRecord last;
-                synchronized (this) {
-                    last = size == knownSize ? knownLast : null;
-                }
+                AuditRecord last = size == knownSize ? knownLast : null;
                 if (size != knownSize) {
                     size = recoverTail(ch);
                     last = lastRecord(ch, size);
                 }
-                AuditRecord record = AuditLines.next(last, event);
-                ByteBuffer line = ByteBuffer.wrap((AuditLines.line(record) + "\n").getBytes(StandardCharsets.UTF_8));
-                long pos = size;
-                synchronized (this) {
-                    knownSize = -1;
+                java.util.List<AuditRecord> records = new java.util.ArrayList<>(batch.size());
+                StringBuilder lines = new StringBuilder(batch.size() * 400);
+                for (Pending p : batch) {
+                    last = AuditLines.next(last, p.event);
+                    records.add(last);
+                    lines.append(AuditLines.line(last)).append('\n');
                 }
-                while (line.hasRemaining()) {
-                    pos += ch.write(line, pos);
+                ByteBuffer buf = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
+                long pos = size;
+                knownSize = -1;
+                while (buf.hasRemaining()) {
+                    pos += ch.write(buf, pos);
                 }
                 ch.force(false);
                 if (size == 0) {
                     fsyncDirectory();
                 }
-                synchronized (this) {
-                    knownSize = pos;
-                    knownLast = record;
-                }
-                return record;
+                knownSize = pos;
+                knownLast = last;
+                return records;
             }
         });
     }
@@ -234,8 +312,21 @@ final class DirectoryAuditTrail implements AuditTrail, AutoCloseable {
         return List.copyOf(out);
     }
 
+    /** Stops the writer thread once the queued records are written; later appends fail. */
     @Override
     public void close() {
-        // nothing held open between appends
+        Thread w;
+        synchronized (queueLock) {
+            closed = true;
+            queueLock.notifyAll();
+            w = writer;
+        }
+        if (w != null && w != Thread.currentThread()) {
+            try {
+                w.join(java.time.Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -33,8 +33,20 @@ import java.util.Optional;
  * whichever broker writes.
  */
 final class PostgresImageStore extends AbstractImageStore {
-    /** Connections per store (per broker process). */
+    /** Connections per store (per broker process) at most, and kept open when idle. */
     static final int POOL_SIZE = 10;
+    static final int POOL_MIN_IDLE = 2;
+    /**
+     * HikariCP logs pool start and stop at INFO through slf4j → java.util.logging; a CLI command
+     * prints nothing it was not asked for, so only its warnings pass (held here: JUL keeps loggers weakly).
+     */
+    private static final java.util.logging.Logger HIKARI_LOG = quiet("com.zaxxer.hikari");
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
+        l.setLevel(java.util.logging.Level.WARNING);
+        return l;
+    }
     /** How long to wait for a connection before the store counts as unavailable. */
     static final long CONNECT_TIMEOUT_MS = 5_000;
     /** Advisory-lock keys ("cvmfde" schema creation, audit appends). */
@@ -57,6 +69,7 @@ final class PostgresImageStore extends AbstractImageStore {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:" + spec);
         config.setMaximumPoolSize(POOL_SIZE);
+        config.setMinimumIdle(POOL_MIN_IDLE);
         config.setConnectionTimeout(CONNECT_TIMEOUT_MS);
         config.setPoolName("cvmfde-store");
         config.setAutoCommit(false);
