@@ -118,7 +118,8 @@ class Pkcs11RootKeyTest {
                                 return "sealed";
                             }));
             assertFalse(sealerCalled[0], "no key reached the sealer");
-            assertTrue(e.getMessage().contains("pkcs11:") && e.getMessage().contains("could not unwrap"), e.getMessage());
+            assertTrue(e.getMessage().contains("pkcs11:") && e.getMessage().contains("could not unwrap")
+                    && e.getMessage().contains("token or its key is not available"), e.getMessage());
             // what a broker does next: record the refusal; the trail has the release and the refusal, nothing else
             store.audit().append(ImageStoreContract.event(ImageStoreContract.WEB, Verdict.REFUSED, "store/root-key"));
             AuditVerification.Intact v = assertInstanceOf(AuditVerification.Intact.class, store.audit().verify());

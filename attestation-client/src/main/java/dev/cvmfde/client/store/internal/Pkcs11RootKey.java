@@ -112,12 +112,29 @@ public final class Pkcs11RootKey implements RootKey {
 
     @Override
     public byte[] wrap(byte[] dek, byte[] aad) throws RootKeyUnavailableException {
-        return Gcm.rootWrap(key, provider, dek, aad, description);
+        try {
+            return Gcm.rootWrap(key, provider, dek, aad, description);
+        } catch (RootKeyUnavailableException e) {
+            throw withHint(e);
+        }
     }
 
     @Override
     public byte[] unwrap(byte[] wrapped, byte[] aad) throws RootKeyUnavailableException {
-        return Gcm.rootUnwrap(key, provider, wrapped, aad, description);
+        try {
+            return Gcm.rootUnwrap(key, provider, wrapped, aad, description);
+        } catch (RootKeyUnavailableException e) {
+            throw withHint(e);
+        }
+    }
+
+    /** A PKCS#11 failure (not a tag mismatch) says where to look: the token went away or refuses. */
+    private static RootKeyUnavailableException withHint(RootKeyUnavailableException e) {
+        if (e.getCause() instanceof javax.crypto.AEADBadTagException) {
+            return e;
+        }
+        return new RootKeyUnavailableException(e.getMessage() + " (the token or its key is not available: removed,"
+                + " logged out, or its library failed); no key is released until it is back", e);
     }
 
     @Override
@@ -125,9 +142,16 @@ public final class Pkcs11RootKey implements RootKey {
         return description;
     }
 
+    /** Logs the provider's session out; the library stays loaded (PKCS#11 is initialised once per process). */
     @Override
     public void close() {
-        Security.removeProvider(provider.getName());
+        if (provider instanceof java.security.AuthProvider auth) {
+            try {
+                auth.logout();
+            } catch (javax.security.auth.login.LoginException | RuntimeException e) {
+                // a removed token cannot be logged out of; nothing is left to protect in this process
+            }
+        }
     }
 
 
