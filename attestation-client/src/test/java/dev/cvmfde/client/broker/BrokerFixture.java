@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
 /**
  * A broker's world, all real: the simulated guest of {@link GuestFixture} (identity, predicted
  * event log, signed hash.json, verifier key pair), a root key file, a directory image store holding
- * {@code images} images (the same baseline, a key each), and a nonce key file. Starts brokers
+ * {@code images} images (the same baseline, a key each; a directory store, or PostgreSQL), and a nonce key file. Starts brokers
  * in-process ({@link #startBroker}) or as child JVMs ({@link #startChild}, the real {@code serve}
  * command) and makes guest configurations for {@code PullClient}.
  */
@@ -47,15 +47,21 @@ final class BrokerFixture {
 
     final GuestFixture guest;
     final Path rootKey;
-    final Path storeDir;
+    final String storeSpec;
     final Path nonceKey;
     final Map<String, byte[]> keys = new LinkedHashMap<>();
 
+    /** A directory store under {@code dir}. */
     BrokerFixture(Path dir, int images) throws Exception {
+        this(dir, images, "dir:" + dir.resolve("store"));
+    }
+
+    /** The store at {@code storeSpec} ({@code dir:…} or {@code postgresql://…}), created here. */
+    BrokerFixture(Path dir, int images, String storeSpec) throws Exception {
         guest = new GuestFixture(dir);
         rootKey = dir.resolve("root.key");
         RootKeys.generateFile(rootKey);
-        storeDir = dir.resolve("store");
+        this.storeSpec = storeSpec;
         nonceKey = dir.resolve("nonce.key");
         try (RootKey root = RootKeys.open("file:" + rootKey); ImageStore store = ImageStores.create(storeSpec(), root)) {
             for (int i = 1; i <= images; i++) {
@@ -71,7 +77,7 @@ final class BrokerFixture {
     }
 
     String storeSpec() {
-        return "dir:" + storeDir;
+        return storeSpec;
     }
 
     SignedBaseline signedBaseline(Path hashJson) throws Exception {

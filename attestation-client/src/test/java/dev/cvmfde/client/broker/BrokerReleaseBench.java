@@ -49,7 +49,7 @@ public final class BrokerReleaseBench {
         switch (args[0]) {
             case "broker" -> broker(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             case "tang" -> tang(args[1], Integer.parseInt(args[2]), args[3], Files.readString(Path.of(args[4])).strip(),
-                    Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+                    Integer.parseInt(args[5]), Integer.parseInt(args[6]), Long.parseLong(args[7]));
             case "serve" -> serve(Path.of(args[1]));
             case "fetch" -> fetch(args[1], args[2], Path.of(args[3]), Path.of(args[4]), Path.of(args[5]));
             default -> throw new IllegalArgumentException("broker | tang | serve | fetch");
@@ -59,8 +59,11 @@ public final class BrokerReleaseBench {
     private static void broker(Path dir, int seconds, int concurrency) throws Exception {
         BrokerFixture f = new BrokerFixture(dir, 1);
         String id = f.keys.keySet().iterator().next();
+        // as many appraisal threads as client connections: tangd runs a process per connection, and on
+        // a shared machine the scheduler gives each runnable thread its share
         try (var child = f.startChild(List.of("-Xmx512m", "-XX:+UseSerialGC"), dir.resolve("broker.log"),
-                "--nonce-lifetime", "600", "--max-connections-per-source", "4096")) {
+                "--nonce-lifetime", "600", "--max-connections-per-source", "4096",
+                "--appraisal-threads", String.valueOf(concurrency))) {
             int port = child.address().getPort();
             SimulatedProvider provider = f.guest.provider();
             List<byte[]> requests = new ArrayList<>();
@@ -76,19 +79,36 @@ public final class BrokerReleaseBench {
                         + Base64.getUrlEncoder().withoutPadding().encodeToString(nonce) + "\r\n";
                 requests.add(request("127.0.0.1", port, Broker.RELEASE_PATH, headers, evidence));
             }
-            System.out.println("ops_per_s=" + load("127.0.0.1", port, requests, seconds, concurrency));
+            long pid = child.process().pid();
+            System.out.println("ops_per_s=" + load("127.0.0.1", port, requests, seconds, concurrency,
+                    () -> cpuTicks(pid, false)));
         }
     }
 
-    private static void tang(String host, int port, String kid, String jwk, int seconds, int concurrency) throws Exception {
+    /** {@code socatPid}: its reaped children (the tangd processes) are counted in its {@code cutime/cstime}. */
+    private static void tang(String host, int port, String kid, String jwk, int seconds, int concurrency, long socatPid)
+            throws Exception {
         byte[] req = request(host, port, "/rec/" + kid, "Content-Type: application/jwk+json\r\n",
                 jwk.getBytes(StandardCharsets.US_ASCII));
-        System.out.println("ops_per_s=" + load(host, port, List.of(req), seconds, concurrency));
+        System.out.println("ops_per_s=" + load(host, port, List.of(req), seconds, concurrency,
+                () -> cpuTicks(socatPid, true)));
+    }
+
+    /** utime + stime (+ cutime + cstime: reaped children) of {@code pid}, in clock ticks (1/100 s). */
+    private static long cpuTicks(long pid, boolean children) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long t = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return children ? t + Long.parseLong(f[13]) + Long.parseLong(f[14]) : t;
+        } catch (java.io.IOException e) {
+            return -1;
+        }
     }
 
     /** 2 s of warm-up, then {@code seconds} of measured load; only 200 answers count. */
-    private static String load(String host, int port, List<byte[]> requests, int seconds, int concurrency)
-            throws Exception {
+    private static String load(String host, int port, List<byte[]> requests, int seconds, int concurrency,
+            java.util.function.LongSupplier cpuTicks) throws Exception {
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long warmEnd = System.nanoTime() + 2_000_000_000L;
@@ -112,11 +132,17 @@ public final class BrokerReleaseBench {
                 }
             }));
         }
+        Thread.sleep(Math.max(0, (warmEnd - System.nanoTime()) / 1_000_000));
+        long cpu0 = cpuTicks.getAsLong();
+        Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000));
+        long cpu1 = cpuTicks.getAsLong();
         for (Thread t : threads) {
             t.join();
         }
-        return String.format("%.1f ok=%d failed=%d seconds=%d concurrency=%d", ok.get() / (double) seconds, ok.get(),
-                failed.get(), seconds, concurrency);
+        double cpuSeconds = (cpu1 - cpu0) / 100.0;
+        return String.format("%.1f ok=%d failed=%d seconds=%d concurrency=%d server_cpu_s=%.2f ops_per_server_cpu_s=%.1f",
+                ok.get() / (double) seconds, ok.get(), failed.get(), seconds, concurrency, cpuSeconds,
+                cpuSeconds > 0 ? ok.get() / cpuSeconds : 0);
     }
 
     record Answer(int status, byte[] body) {
@@ -135,19 +161,25 @@ public final class BrokerReleaseBench {
         return send(host, port, request(host, port, path, headers, body));
     }
 
-    /** One request on its own connection; reads to the end (Connection: close). */
+    /** One request on its own connection; reads the head and a Content-Length body, then closes. */
     static Answer send(String host, int port, byte[] request) throws Exception {
         try (Socket s = new Socket(host, port)) {
             s.setSoTimeout(60_000);
             OutputStream out = s.getOutputStream();
             out.write(request);
             out.flush();
-            InputStream in = s.getInputStream();
-            byte[] all = in.readAllBytes();
-            String text = new String(all, StandardCharsets.ISO_8859_1);
-            int status = Integer.parseInt(text.substring(9, 12));
-            int split = text.indexOf("\r\n\r\n");
-            byte[] body = split < 0 ? new byte[0] : java.util.Arrays.copyOfRange(all, split + 4, all.length);
+            InputStream in = new java.io.BufferedInputStream(s.getInputStream());
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new java.io.EOFException("closed inside the answer's head");
+                }
+                head.append((char) b);
+            }
+            int status = Integer.parseInt(head.substring(9, 12));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+            byte[] body = m.find() ? in.readNBytes(Integer.parseInt(m.group(1))) : new byte[0];
             return new Answer(status, body);
         }
     }

@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.client.store.AuditVerification;
 import dev.cvmfde.client.store.ImageStore;
 import dev.cvmfde.client.store.ImageStores;
+import dev.cvmfde.client.store.PostgresCluster;
 import dev.cvmfde.client.store.Verdict;
 import dev.cvmfde.protocol.release.EphemeralKeys;
 import dev.cvmfde.protocol.release.PinnedVerifierKey;
@@ -50,8 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fleets against brokers in their own JVMs (the real {@code serve} command): 1,000 concurrent
- * simulated guests against one broker with a bounded heap, and two brokers sharing one store and
- * one nonce key, each serving part of a fleet, with an exchange begun at one and finished at the
+ * simulated guests against one broker with a bounded heap, and two brokers sharing one
+ * PostgreSQL store (a test-started cluster, {@link PostgresCluster}) and one nonce key, each serving part of a fleet, with an exchange begun at one and finished at the
  * other.
  */
 class FleetTest {
@@ -155,8 +156,13 @@ class FleetTest {
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
-    void twoBrokersSharingOneStore_eachServesPartOfAFleet_andFinishesTheOthersExchange() throws Exception {
-        BrokerFixture f = new BrokerFixture(dir, IMAGES);
+    void twoBrokersSharingOnePostgresStore_eachServesPartOfAFleet_andFinishesTheOthersExchange() throws Exception {
+        try (PostgresCluster db = PostgresCluster.start()) {
+            twoBrokers(new BrokerFixture(dir, IMAGES, db.newDatabase()));
+        }
+    }
+
+    private void twoBrokers(BrokerFixture f) throws Exception {
         try (var a = f.startChild(List.of("-Xmx128m"), dir.resolve("a.log"), "--max-connections-per-source", "512");
                 var b = f.startChild(List.of("-Xmx128m"), dir.resolve("b.log"), "--max-connections-per-source", "512")) {
             Map<Integer, byte[]> received = new ConcurrentHashMap<>();

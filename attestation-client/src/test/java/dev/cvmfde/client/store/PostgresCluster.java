@@ -24,8 +24,9 @@ import java.util.stream.Stream;
  * the same directory), trust authentication for the one user {@code cvmfde}, torn down by
  * {@link #close()}. PostgreSQL refuses to run as root, so under root the server runs as the
  * {@code postgres} (or {@code nobody}) user via {@code setpriv}, owning only the temp directory.
+ * Public for the broker tests (two brokers sharing one PostgreSQL store).
  */
-final class PostgresCluster implements AutoCloseable {
+public final class PostgresCluster implements AutoCloseable {
     static final String USER = "cvmfde";
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
@@ -55,7 +56,7 @@ final class PostgresCluster implements AutoCloseable {
         }
     }
 
-    static PostgresCluster start() throws Exception {
+    public static PostgresCluster start() throws Exception {
         Path bin = serverBin();
         if (bin == null) {
             throw new IllegalStateException("PostgreSQL is not installed (/usr/lib/postgresql/*/bin/initdb); "
@@ -118,7 +119,7 @@ final class PostgresCluster implements AutoCloseable {
     }
 
     /** A new empty database; its store spec. */
-    String newDatabase() throws Exception {
+    public String newDatabase() throws Exception {
         String db = "store" + DATABASES.incrementAndGet();
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=" + USER);
              Statement s = c.createStatement()) {

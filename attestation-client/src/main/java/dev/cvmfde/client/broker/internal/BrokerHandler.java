@@ -35,7 +35,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +61,9 @@ public final class BrokerHandler extends SimpleChannelInboundHandler<FullHttpReq
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(2).maxStringLength(256).build())
             .build()).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /** Set while this connection's release is being appraised: an idle timer must not close it then. */
+    private static final AttributeKey<Boolean> IN_FLIGHT = AttributeKey.valueOf("cvmfde-broker-in-flight");
 
     private final BrokerReleases releases;
     private final Executor appraisals;
@@ -153,6 +157,7 @@ public final class BrokerHandler extends SimpleChannelInboundHandler<FullHttpReq
             return;
         }
         String peer = String.valueOf(ctx.channel().remoteAddress());
+        ctx.channel().attr(IN_FLIGHT).set(true);
         try {
             appraisals.execute(() -> {
                 FullHttpResponse response = decide(imageId, nonce, evidence, body, peer);
@@ -228,6 +233,7 @@ public final class BrokerHandler extends SimpleChannelInboundHandler<FullHttpReq
     }
 
     private static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+        ctx.channel().attr(IN_FLIGHT).set(false);
         if (!ctx.channel().isActive()) {
             response.release();
             return;
@@ -241,9 +247,21 @@ public final class BrokerHandler extends SimpleChannelInboundHandler<FullHttpReq
         }
     }
 
+    /** A connection silent for the idle timeout is closed, unless its release is still being appraised. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            if (!Boolean.TRUE.equals(ctx.channel().attr(IN_FLIGHT).get())) {
+                ctx.close();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof ReadTimeoutException) && !(cause instanceof IOException)) {
+        if (!(cause instanceof IOException)) {
             LOG.log(Level.WARNING, "{0}: closing connection: {1}", ctx.channel().remoteAddress(),
                     cause.getClass().getSimpleName());
         }

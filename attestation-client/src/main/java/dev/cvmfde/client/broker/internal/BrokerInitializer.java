@@ -6,7 +6,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetAddress;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Admits each connection through {@link SourceConnections} (refused ones are closed before any
- * handler is added) and builds the pipeline top to bottom: TLS (optional) → read timeout → HTTP
+ * handler is added) and builds the pipeline top to bottom: TLS (optional) → idle timer → HTTP
  * codec (bounded initial line and headers) → {@link RequestBudget} → aggregator (bounded body) →
  * {@link BrokerHandler}.
  */
@@ -49,7 +49,7 @@ public final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
         ch.closeFuture().addListener(f -> sources.leave(source));
         ChannelPipeline p = ch.pipeline();
         config.tls().ifPresent(tls -> p.addLast("tls", tls.newHandler(ch.alloc())));
-        p.addLast("read-timeout", new ReadTimeoutHandler(config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
         p.addLast("budget", new RequestBudget(budget, config.limits().maxRequestBytes()));
         p.addLast("aggregate", new HttpObjectAggregator(config.limits().maxRequestBytes()));
