@@ -37,14 +37,21 @@ public final class TpmProvider implements EvidenceProvider {
 
     private final String device;
     private final Path eventLog;
+    private final PcrSelection selection;
 
     /**
      * @param device {@code /dev/tpmrm0}, or {@code tcp:HOST:PORT} for swtpm's TCP command port
      * @param eventLog the TCG2 event log (securityfs), read at each collection
      */
     public TpmProvider(String device, Path eventLog) {
-        this.device = device;
-        this.eventLog = eventLog;
+        this(device, eventLog, QUOTED_PCRS);
+    }
+
+    /** As above, quoting {@code quotedPcrs} of the sha256 bank (the verifier requires at least 0–9). */
+    public TpmProvider(String device, Path eventLog, Set<Integer> quotedPcrs) {
+        this.device = java.util.Objects.requireNonNull(device, "device");
+        this.eventLog = java.util.Objects.requireNonNull(eventLog, "eventLog");
+        this.selection = new PcrSelection(TPM_ALG_SHA256, new java.util.TreeSet<>(quotedPcrs));
     }
 
     @Override
@@ -60,7 +67,6 @@ public final class TpmProvider implements EvidenceProvider {
             byte[] ekCert = ekCertificate(tpm);
             Tpm.Loaded ak = tpm.createPrimary(TPM_RH_ENDORSEMENT, TpmTemplates.attestationKey());
             try {
-                PcrSelection selection = new PcrSelection(TPM_ALG_SHA256, new java.util.TreeSet<>(QUOTED_PCRS));
                 Tpm.Quoted quote = tpm.quote(ak.handle(), qualifying, selection);
                 List<byte[]> values = tpm.pcrRead(selection);
                 byte[] blob = new TpmEvidenceBlob(ak.publicArea(), quote.attest(), quote.signature(), values).encode();
