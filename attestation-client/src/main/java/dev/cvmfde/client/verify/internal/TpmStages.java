@@ -27,14 +27,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXParameters;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -132,24 +129,16 @@ public final class TpmStages {
                     next = c;
                 }
             }
-            if (next == null || path.size() > TrustAnchor.MAX_CHAIN_CERTIFICATES) {
+            if (next == null || path.size() >= TrustAnchor.MAX_CHAIN_CERTIFICATES - 1) {
                 return Optional.of("no path from issuer " + last.getIssuerX500Principal() + " to the root");
             }
             path.add(next);
             last = next;
         }
-        try {
-            PKIXParameters p = new PKIXParameters(Set.of(new java.security.cert.TrustAnchor(root.root(), null)));
-            p.setRevocationEnabled(false);
-            p.setDate(Date.from(at));
-            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), p);
-            return Optional.empty();
-        } catch (java.security.cert.CertPathValidatorException e) {
-            return Optional.of("path validation failed" + (e.getIndex() >= 0 ? " at certificate " + e.getIndex() : "")
-                    + " (" + e.getReason() + "): " + e.getMessage());
-        } catch (GeneralSecurityException e) {
-            return Optional.of("path validation failed: " + e.getMessage());
-        }
+        // ek, intermediates, root: IntegrityStages' PKIX validation (the same as for CCA chains)
+        List<X509Certificate> chain = new ArrayList<>(path);
+        chain.add(root.root());
+        return IntegrityStages.validate(new TrustAnchor.CertificateChain(chain, root.root()), at);
     }
 
     /** AK_ACTIVATION: the guest returned the secret sealed to (EK, AK name): the AK lives in that TPM. */
