@@ -21,6 +21,8 @@ import dev.cvmfde.refvalues.eventlog.LogEvent;
 import dev.cvmfde.server.RunningServer;
 import dev.cvmfde.server.provider.EvidenceException;
 import dev.cvmfde.server.provider.EvidenceProvider;
+import dev.cvmfde.server.provider.MeasurementEvent;
+import dev.cvmfde.server.provider.MeasurementExtension;
 import dev.cvmfde.server.provider.RawEvidence;
 import dev.cvmfde.server.provider.tpm.TpmProvider;
 import java.nio.file.Files;
@@ -248,6 +250,19 @@ class TpmReleaseTest {
             assertTrue(kernel.name().startsWith("kernel"), kernel::toString);
             assertEquals(GuestFixture.sha256("kernel 6.6.0").hex(), kernel.expected());
             assertEquals(GuestFixture.sha256("replaced kernel").hex(), kernel.actual());
+        }
+    }
+
+    @Test
+    void release_afterTheAgentConsumedTheKey_refusedAtEventLog() throws Exception {
+        try (TpmGuest booted = new TpmGuest(dir.resolve("consumed"), "kernel 6.6.0")) {
+            ReleasePolicy p = new ReleasePolicy(booted.ekRoot(), false, Optional.of(booted.signedBaseline()),
+                    Optional.empty(), Set.of());
+            assertInstanceOf(ReleaseOutcome.Released.class, release(booted.provider(), p));
+            MeasurementExtension e = booted.provider().extend(MeasurementEvent.KEY_CONSUMED);
+            assertEquals(TpmProvider.KEY_CONSUMED_PCR, assertInstanceOf(MeasurementExtension.ExtendedPcr.class, e).pcr());
+            Refused r = refusedAt(release(booted.provider(), p), Stage.EVENT_LOG);
+            assertEquals("PCR[8]", r.failures().getFirst().name());
         }
     }
 
