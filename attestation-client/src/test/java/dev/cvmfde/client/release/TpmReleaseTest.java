@@ -93,8 +93,14 @@ class TpmReleaseTest {
                 .orElseThrow(() -> new AssertionError("no check " + stage.label() + "/" + name + " in " + a.checks()));
     }
 
-    /** The genuine provider with its evidence changed by {@code change}. */
-    private static EvidenceProvider tampered(EvidenceProvider real, UnaryOperator<RawEvidence> change) {
+    /** How a test guest answers the credential challenge. */
+    private interface Activation {
+        byte[] activate(byte[] blob, byte[] secret) throws EvidenceException;
+    }
+
+    /** A tpm provider whose evidence comes from {@code collect} and whose activation from {@code activation}. */
+    private static EvidenceProvider guestOf(EvidenceProvider collect, UnaryOperator<RawEvidence> change,
+            Activation activation) {
         return new EvidenceProvider() {
             @Override
             public String name() {
@@ -103,14 +109,19 @@ class TpmReleaseTest {
 
             @Override
             public RawEvidence collect(byte[] challenge) throws EvidenceException {
-                return change.apply(real.collect(challenge));
+                return change.apply(collect.collect(challenge));
             }
 
             @Override
             public byte[] activateCredential(byte[] blob, byte[] secret) throws EvidenceException {
-                return real.activateCredential(blob, secret);
+                return activation.activate(blob, secret);
             }
         };
+    }
+
+    /** The genuine provider with its evidence changed by {@code change}. */
+    private static EvidenceProvider tampered(EvidenceProvider real, UnaryOperator<RawEvidence> change) {
+        return guestOf(real, change, real::activateCredential);
     }
 
     @Test
@@ -144,47 +155,15 @@ class TpmReleaseTest {
         // credential activation are the genuine TPM's: it cannot activate a credential for an AK it lacks
         TpmProvider genuine = guest.provider();
         byte[] ekCert = genuine.collect(new byte[64]).certificateChain().getFirst();
-        EvidenceProvider mixed = tampered(other.provider(), e -> new RawEvidence(e.provider(), e.token(), e.eventLog(),
-                List.of(ekCert)));
-        EvidenceProvider relay = new EvidenceProvider() {
-            @Override
-            public String name() {
-                return TpmProvider.NAME;
-            }
-
-            @Override
-            public RawEvidence collect(byte[] challenge) throws EvidenceException {
-                return mixed.collect(challenge);
-            }
-
-            @Override
-            public byte[] activateCredential(byte[] blob, byte[] secret) throws EvidenceException {
-                return genuine.activateCredential(blob, secret);
-            }
-        };
+        EvidenceProvider relay = guestOf(other.provider(), e -> new RawEvidence(e.provider(), e.token(), e.eventLog(),
+                List.of(ekCert)), genuine::activateCredential);
         Refused r = refusedAt(release(relay), Stage.AK_ACTIVATION);
         assertEquals(Check.Outcome.PASS, check(r, Stage.EK_CERTIFICATE, "ek-chain").outcome());
     }
 
     @Test
     void release_guestAnswersWrongSecret_refusedAtAkActivation() throws Exception {
-        TpmProvider genuine = guest.provider();
-        EvidenceProvider liar = new EvidenceProvider() {
-            @Override
-            public String name() {
-                return TpmProvider.NAME;
-            }
-
-            @Override
-            public RawEvidence collect(byte[] challenge) throws EvidenceException {
-                return genuine.collect(challenge);
-            }
-
-            @Override
-            public byte[] activateCredential(byte[] blob, byte[] secret) {
-                return new byte[32];
-            }
-        };
+        EvidenceProvider liar = guestOf(guest.provider(), e -> e, (blob, secret) -> new byte[32]);
         refusedAt(release(liar), Stage.AK_ACTIVATION);
     }
 

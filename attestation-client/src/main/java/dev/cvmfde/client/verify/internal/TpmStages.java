@@ -15,8 +15,6 @@ import dev.cvmfde.protocol.tpm.TpmQuote;
 import dev.cvmfde.protocol.tpm.TpmSignature;
 import dev.cvmfde.refvalues.DigestAlgorithm;
 import dev.cvmfde.refvalues.eventlog.EventLogException;
-import dev.cvmfde.refvalues.eventlog.EventLogLimits;
-import dev.cvmfde.refvalues.eventlog.EventLogReader;
 import dev.cvmfde.refvalues.eventlog.EventType;
 import dev.cvmfde.refvalues.eventlog.LogEvent;
 import dev.cvmfde.refvalues.eventlog.LogFormat;
@@ -235,13 +233,8 @@ public final class TpmStages {
         if (log.isEmpty() || log.get().length > dev.cvmfde.client.verify.EvidenceInput.MAX_EVENT_LOG_BYTES) {
             return Optional.empty();
         }
-        try (EventLogReader r = EventLogReader.open(new ByteArrayInputStream(log.get()), LogFormat.TCG2,
-                EventLogLimits.DEFAULT)) {
-            List<LogEvent> events = new ArrayList<>();
-            for (LogEvent e; (e = r.next()) != null;) {
-                events.add(e);
-            }
-            return Optional.of(events);
+        try {
+            return Optional.of(AppraisalStages.readEvents(log.get(), LogFormat.TCG2));
         } catch (EventLogException | IOException e) {
             return Optional.empty();
         }
@@ -254,26 +247,14 @@ public final class TpmStages {
      */
     public static Optional<List<LogEvent>> eventLog(Optional<byte[]> log, Decoded d, boolean required,
             List<Check> out) {
-        if (log.isEmpty()) {
-            out.add(required ? Check.fail(Stage.EVENT_LOG, "replay", "an event log (a baseline was given)",
-                    "no event log", "the evidence holds no event log, so the boot components cannot be appraised")
-                    : Check.unchecked(Stage.EVENT_LOG, "replay", Insecure.NO_EVENT_LOG, "no event log with the "
-                            + "evidence: the PCRs are not replayed"));
+        Optional<byte[]> bounded = AppraisalStages.boundedLog(log, required, "the PCRs are not replayed", out);
+        if (bounded.isEmpty()) {
             return Optional.empty();
         }
-        byte[] bytes = log.get();
-        if (bytes.length > dev.cvmfde.client.verify.EvidenceInput.MAX_EVENT_LOG_BYTES) {
-            out.add(Check.fail(Stage.EVENT_LOG, "parse", "at most " + dev.cvmfde.client.verify.EvidenceInput
-                    .MAX_EVENT_LOG_BYTES + " B", bytes.length + " B", "event log larger than MAX_EVENT_LOG_BYTES"));
-            return Optional.empty();
-        }
-        List<LogEvent> events = new ArrayList<>();
+        List<LogEvent> events;
         Registers regs;
-        try (EventLogReader r = EventLogReader.open(new ByteArrayInputStream(bytes), LogFormat.TCG2,
-                EventLogLimits.DEFAULT)) {
-            for (LogEvent e; (e = r.next()) != null;) {
-                events.add(e);
-            }
+        try {
+            events = AppraisalStages.readEvents(bounded.get(), LogFormat.TCG2);
             regs = Replayer.replay(events, LogFormat.TCG2, DigestAlgorithm.SHA256);
         } catch (EventLogException | IOException e) {
             out.add(Check.fail(Stage.EVENT_LOG, "parse", "a TCG2 event log with a sha256 bank", "unreadable",
