@@ -79,7 +79,7 @@ final class EncryptCommand implements Callable<Integer> {
             + " both go into the measured agent.json. Without it the agent listens (push mode).")
     String broker;
 
-    @Option(names = "--provider", defaultValue = "tsm", paramLabel = "NAME", description = "evidence provider in the guest: tsm (default), virtcca, simulated")
+    @Option(names = "--provider", defaultValue = "tsm", paramLabel = "NAME", description = "evidence provider in the guest: tsm (default), virtcca, tpm (TPM 2.0 quote; docs/tpm-evidence.md), simulated")
     String provider;
 
     @Option(names = "--port", defaultValue = "7220", paramLabel = "PORT", description = "port the agent listens on (default 7220)")
