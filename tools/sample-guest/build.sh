@@ -12,6 +12,10 @@
 #   CVMFDE_KERNEL_PKG       kernel package (default: what linux-image-amd64 depends on)
 #   CVMFDE_ROOT_UUID        ext4 root filesystem UUID (default fixed, see below)
 #   CVMFDE_SKIP_GRUB=1      do not build/install grub EFI (direct kernel boot only)
+#   CVMFDE_EFI_LOADER       grub-mkimage (default: an unsigned grub built here, config grub/grub.cfg)
+#                           or shim: Debian's signed shim + grub (shim-signed, grub-efi-amd64-signed)
+#                           as EFI/BOOT/BOOTX64.EFI + EFI/BOOT/grubx64.efi, config EFI/debian/grub.cfg
+#                           (the signed grub's prefix), for the UEFI + vTPM boot (boot-test/uefi-tpm.sh)
 #   CVMFDE_EXTRA_CMDLINE    appended to the kernel command line
 #   SOURCE_DATE_EPOCH       timestamp for all files (default fixed)
 set -euo pipefail
@@ -129,8 +133,25 @@ fi
 # ---------------------------------------------------------------- grub EFI (cached)
 GRUB_MODULES="part_gpt fat ext2 search search_fs_uuid normal configfile linux echo serial
   terminal test sleep gzio zstd efi_gop all_video"
-EFI=""
-if [[ ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
+EFI="" SHIM="" GRUB_CFG_DIR=grub
+LOADER=${CVMFDE_EFI_LOADER:-grub-mkimage}
+[[ $LOADER =~ ^(grub-mkimage|shim)$ ]] || die "CVMFDE_EFI_LOADER=$LOADER: grub-mkimage or shim"
+if [[ $LOADER == shim && ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
+  # Debian's signed binaries, as a Debian system boots: the firmware runs shim (EFI/BOOT/BOOTX64.EFI,
+  # the removable-media path), shim runs grubx64.efi from its own directory; the signed grub's prefix
+  # is /EFI/debian, so it sources EFI/debian/grub.cfg. No fbx64.efi: shim would run the fallback.
+  SDEB=$(fetch_deb shim-signed); GSDEB=$(fetch_deb grub-efi-amd64-signed)
+  SDIR=$CACHE/grub/signed-$(basename "$SDEB" .deb)-$(basename "$GSDEB" .deb)
+  if [[ ! -f $SDIR/.done ]]; then
+    rm -rf "$SDIR"; mkdir -p "$SDIR"
+    dpkg-deb -x "$SDEB" "$SDIR"; dpkg-deb -x "$GSDEB" "$SDIR"; touch "$SDIR/.done"
+  fi
+  SHIM=$SDIR/usr/lib/shim/shimx64.efi.signed
+  EFI=$SDIR/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed
+  [[ -f $SHIM && -f $EFI ]] || die "no shimx64.efi.signed / grubx64.efi.signed in $SDEB / $GSDEB"
+  GRUB_CFG_DIR=EFI/debian
+  log "signed shim $(basename "$SDEB"), grub $(basename "$GSDEB")"
+elif [[ ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
   GCDEB=$(fetch_deb grub-common); GEDEB=$(fetch_deb grub-efi-amd64-bin)
   printf 'search --no-floppy --fs-uuid --set=root %s\nset prefix=($root)/grub\nconfigfile $prefix/grub.cfg\n' \
     "$BOOT_FS_UUID" >"$WORK/early.cfg"
@@ -206,6 +227,9 @@ e2fsck -fn "$P2IMG" >/dev/null 2>&1 || die "e2fsck reports errors on the new roo
 # ---------------------------------------------------------------- boot partition
 CMDLINE="root=UUID=$ROOT_UUID ro console=ttyS0,115200 rd.neednet=1 ip=dhcp panic=10${CVMFDE_EXTRA_CMDLINE:+ $CVMFDE_EXTRA_CMDLINE}"
 log "making vfat boot partition (${P1_MIB} MiB, id $BOOT_FS_UUID)"
+# the signed grub boots a kernel through its EFI stub only with linuxefi (its plain linux takes the
+# legacy path with Secure Boot off), and only the EFI stub hands the kernel the firmware's TPM event log
+LINUX_CMD=""; [[ -n $SHIM ]] && LINUX_CMD=efi
 cat >"$WORK/grub.cfg" <<EOF
 set timeout=0
 set default=0
@@ -214,8 +238,8 @@ serial --unit=0 --speed=115200
 terminal_input serial console
 terminal_output serial console
 menuentry 'cvm-fde sample guest ($KVER)' {
-	linux /vmlinuz-$KVER $CMDLINE
-	initrd /initrd.img-$KVER
+	linux${LINUX_CMD} /vmlinuz-$KVER $CMDLINE
+	initrd${LINUX_CMD} /initrd.img-$KVER
 }
 EOF
 cp "$VMLINUZ" "$WORK/vmlinuz-$KVER"; cp "$INITRD" "$WORK/initrd.img-$KVER"
@@ -225,14 +249,22 @@ P1IMG=$WORK/p1.img
 truncate -s "${P1_MIB}M" "$P1IMG"
 mformat -i "$P1IMG" -F -v BOOT -N "$BOOT_SERIAL" -H 2048 -h 64 -s 32 -T $((P1_MIB * 2048)) :: \
   || die "mformat failed"
-mmd -i "$P1IMG" ::/grub
-mcopy -m -i "$P1IMG" "$WORK/grub.cfg" ::/grub/grub.cfg
+[[ $GRUB_CFG_DIR == grub ]] && mmd -i "$P1IMG" ::/grub
 mcopy -m -i "$P1IMG" "$WORK/vmlinuz-$KVER" "$WORK/initrd.img-$KVER" ::/
 if [[ -n $EFI ]]; then
   mmd -i "$P1IMG" ::/EFI ::/EFI/BOOT
-  cp "$EFI" "$WORK/BOOTX64.EFI"; touch -d "@$EPOCH" "$WORK/BOOTX64.EFI"
-  mcopy -m -i "$P1IMG" "$WORK/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
+  if [[ -n $SHIM ]]; then
+    mmd -i "$P1IMG" ::/EFI/debian
+    cp "$SHIM" "$WORK/BOOTX64.EFI"; cp "$EFI" "$WORK/grubx64.efi"
+    touch -d "@$EPOCH" "$WORK/BOOTX64.EFI" "$WORK/grubx64.efi"
+    mcopy -m -i "$P1IMG" "$WORK/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
+    mcopy -m -i "$P1IMG" "$WORK/grubx64.efi" ::/EFI/BOOT/grubx64.efi
+  else
+    cp "$EFI" "$WORK/BOOTX64.EFI"; touch -d "@$EPOCH" "$WORK/BOOTX64.EFI"
+    mcopy -m -i "$P1IMG" "$WORK/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
+  fi
 fi
+mcopy -m -i "$P1IMG" "$WORK/grub.cfg" "::/$GRUB_CFG_DIR/grub.cfg"
 
 # ---------------------------------------------------------------- GPT disk
 log "assembling GPT disk"
@@ -253,7 +285,7 @@ qemu-img convert -q -f raw -O qcow2 "$RAW" "$WORK/guest.qcow2"
 # ---------------------------------------------------------------- outputs
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 KSHA=$(sha "$WORK/vmlinuz-$KVER"); ISHA=$(sha "$WORK/initrd.img-$KVER"); GSHA=$(sha "$WORK/grub.cfg")
-ESHA=""; [[ -n $EFI ]] && ESHA=$(sha "$EFI")
+ESHA=""; [[ -n $EFI ]] && ESHA=$(sha "${SHIM:-$EFI}")
 cat >"$WORK/manifest.json" <<EOF
 {
   "format": 1,
@@ -273,7 +305,8 @@ cat >"$WORK/manifest.json" <<EOF
   ],
   "bootFiles": {
     "efiLoader": $([[ -n $EFI ]] && echo '"EFI/BOOT/BOOTX64.EFI"' || echo null),
-    "grubCfg": "grub/grub.cfg",
+    "grub": $([[ -n $SHIM ]] && echo '"EFI/BOOT/grubx64.efi"' || echo null),
+    "grubCfg": "$GRUB_CFG_DIR/grub.cfg",
     "kernel": "vmlinuz-$KVER",
     "initramfs": "initrd.img-$KVER"
   },

@@ -73,6 +73,9 @@ public final class BaselineUpdate {
             kernels.add(new KernelEntry(k.version(), k.kernel(), k.initramfs(), extra));
         }
         Map<String, JsonNode> top = new LinkedHashMap<>(input.extraFields());
+        // the shim is what the written partition holds, not what the input baseline said
+        top.remove(Baseline.SHIM_FIELD);
+        measured.shim().ifPresent(s -> top.put(Baseline.SHIM_FIELD, TextNode.valueOf(s.hex())));
         if (input.form() == Baseline.Form.FLAT) {
             top.put(CMDLINE_FIELD, TextNode.valueOf(boot.entry().kernelArguments()));
         }
