@@ -28,6 +28,12 @@ final class EvidenceOptions {
                     + "evidence marked simulated is accepted, and it is flagged loudly.")
     Path simulatedAnchor;
 
+    @Option(names = "--tpm-ek-root", paramLabel = "PEM",
+            description = "Instead of --trust-anchor: TPM evidence (provider tpm, docs/tpm-evidence.md). The pinned root "
+                    + "the guest's EK certificate must chain to (PEM certificates: intermediates first, the self-signed "
+                    + "root last; for swtpm: swtpm_localca's issuercert.pem then its root CA certificate).")
+    Path tpmEkRoot;
+
     @Option(names = "--trust-root", paramLabel = "FILE",
             description = "Root certificate the anchor's chain must validate to (when not in that file).")
     Path trustRoot;
@@ -57,11 +63,23 @@ final class EvidenceOptions {
             description = "INSECURE: accept a hash.json without \"cmdline\": the kernel command line is not pinned.")
     boolean insecureNoCmdline;
 
+    @Option(names = "--insecure-no-firmware-pcrs",
+            description = "INSECURE (TPM evidence): affirm although hash.json has no golden firmware PCRs (\"tpm\"): "
+                    + "PCRs 0-3 and 7 are not compared.")
+    boolean insecureNoFirmwarePcrs;
+
     @Option(names = "--insecure-no-event-log",
             description = "INSECURE: affirm evidence without an event log: the REMs are not replayed.")
     boolean insecureNoEventLog;
 
     TrustAnchor loadTrustAnchor(CommandSpec spec) throws Exception {
+        if (tpmEkRoot != null) {
+            if (trustAnchor != null || simulatedAnchor != null || trustRoot != null || rim != null) {
+                throw ExitCodes.usage(spec, "--tpm-ek-root (TPM evidence) excludes --trust-anchor, --simulated-anchor, "
+                        + "--trust-root and --rim (CCA evidence)");
+            }
+            return TrustAnchor.loadTpmEkRoot(tpmEkRoot);
+        }
         Path file = anchorFile(spec);
         return trustRoot == null ? TrustAnchor.load(file) : TrustAnchor.load(file, trustRoot);
     }
@@ -73,8 +91,8 @@ final class EvidenceOptions {
 
     private Path anchorFile(CommandSpec spec) {
         if ((trustAnchor == null) == (simulatedAnchor == null)) {
-            throw ExitCodes.usage(spec, "give exactly one of --trust-anchor (a real platform) and --simulated-anchor "
-                    + "(the simulated TEE)");
+            throw ExitCodes.usage(spec, "give exactly one of --trust-anchor (a real platform), --simulated-anchor "
+                    + "(the simulated TEE) and --tpm-ek-root (TPM evidence)");
         }
         return trustAnchor != null ? trustAnchor : simulatedAnchor;
     }
@@ -95,6 +113,7 @@ final class EvidenceOptions {
         add(s, insecureUnsignedBaseline, Insecure.UNSIGNED_BASELINE, baselineSigner != null, "--baseline-signer", spec);
         add(s, insecureNoCmdline, Insecure.NO_CMDLINE, false, "", spec);
         add(s, insecureNoEventLog, Insecure.NO_EVENT_LOG, false, "", spec);
+        add(s, insecureNoFirmwarePcrs, Insecure.NO_FIRMWARE_PCRS, false, "", spec);
         return s;
     }
 

@@ -115,6 +115,10 @@ public final class VerifyCommand implements Callable<Integer> {
     }
 
     private void checkUsage() {
+        if (evidence.tpmEkRoot != null) {
+            throw ExitCodes.usage(spec, "--tpm-ek-root: TPM evidence is verified by 'release' (its AK is proven by "
+                    + "credential activation with the guest's TPM, which offline verification cannot do)");
+        }
         if (expectedChallenge != null && noFreshness) {
             throw ExitCodes.usage(spec, "--expected-challenge and --insecure-no-freshness exclude each other");
         }

@@ -6,12 +6,15 @@ import dev.cvmfde.client.release.internal.GuestConnection;
 import dev.cvmfde.client.verify.Affirming;
 import dev.cvmfde.client.verify.Appraisal;
 import dev.cvmfde.client.verify.Check;
+import dev.cvmfde.client.verify.CredentialActivation;
+import dev.cvmfde.client.verify.TpmCredential;
 import dev.cvmfde.client.verify.Refused;
 import dev.cvmfde.client.verify.Stage;
 import dev.cvmfde.client.verify.Verifier;
 import dev.cvmfde.client.verify.VerifierException;
 import dev.cvmfde.protocol.secret.SecretBytes;
 import dev.cvmfde.protocol.wire.Ack;
+import dev.cvmfde.protocol.wire.CredentialResponse;
 import dev.cvmfde.protocol.wire.Evidence;
 import dev.cvmfde.protocol.wire.EvidenceRequest;
 import dev.cvmfde.protocol.wire.Expect;
@@ -114,17 +117,52 @@ public final class ReleaseClient {
             byte[] nonce = request.nonce();
             connection.send(request, Step.REQUEST);
             Evidence evidence = (Evidence) connection.read(Expect.HOST_AWAITING_EVIDENCE, Step.EVIDENCE);
-            Appraisal appraisal = Verifier.appraise(policy.input(nonce, evidence));
+            Appraisal appraisal;
+            boolean guestGone = false;
+            if (policy.tpm()) {
+                CredentialActivation activation = activate(connection, evidence);
+                guestGone = activation instanceof CredentialActivation.NotDone n && n.reason().startsWith(GUEST_GONE);
+                appraisal = Verifier.appraise(policy.tpmInput(nonce, evidence, activation));
+            } else {
+                appraisal = Verifier.appraise(policy.input(nonce, evidence));
+            }
             List<ReleaseOutcome.Reason> reasons = reasons(appraisal, evidence);
             if (!reasons.isEmpty()) {
                 ReleaseOutcome.Refused refused = new ReleaseOutcome.Refused(appraisal, reasons);
-                connection.send(Refusal.of(refused.stagesSentToGuest()), Step.RELEASE);
+                if (!guestGone) {
+                    connection.send(Refusal.of(refused.stagesSentToGuest()), Step.RELEASE);
+                }
                 return refused;
             }
             Affirming affirming = (Affirming) appraisal;
             String jws = KeyRelease.seal(affirming, nonce, evidence.ephemeralKey(), key, signer);
             connection.send(new Release(jws), Step.RELEASE);
             return new ReleaseOutcome.Released(affirming, guestReport(connection));
+        }
+    }
+
+    private static final String GUEST_GONE = "the guest did not answer the credential challenge";
+
+    /**
+     * TPM evidence: MakeCredential to the evidence's EK for its AK, one round, the guest's answer.
+     * Whatever goes wrong here is recorded for the verifier (stage ak-activation), never a pass.
+     */
+    private static CredentialActivation activate(GuestConnection connection, Evidence evidence)
+            throws ReleaseException {
+        TpmCredential credential;
+        try {
+            credential = TpmCredential.forEvidence(evidence.token(), evidence.certChain(), RANDOM);
+        } catch (IllegalArgumentException e) {
+            return new CredentialActivation.NotDone("no credential challenge was sent: " + e.getMessage());
+        }
+        connection.send(credential.challenge(), Step.CREDENTIAL);
+        try {
+            CredentialResponse answer = (CredentialResponse) connection.read(Expect.HOST_AWAITING_CREDENTIAL,
+                    Step.CREDENTIAL);
+            return credential.answered(answer.secret());
+        } catch (ReleaseException e) {
+            return new CredentialActivation.NotDone(GUEST_GONE + " (" + e.getMessage() + "): its TPM could not "
+                    + "activate it");
         }
     }
 

@@ -10,8 +10,8 @@ package dev.cvmfde.client.release;
 public final class ReleaseException extends Exception {
     /** Where the exchange failed, in exchange order. */
     public enum Step {
-        CONNECT("connect"), REQUEST("evidence-request"), EVIDENCE("evidence"), BINDING("binding"),
-        RELEASE("release"), ACK("ack");
+        CONNECT("connect"), REQUEST("evidence-request"), EVIDENCE("evidence"), CREDENTIAL("credential"),
+        BINDING("binding"), RELEASE("release"), ACK("ack");
 
         private final String label;
 

@@ -1,10 +1,14 @@
 package dev.cvmfde.client.release;
 
+import dev.cvmfde.client.verify.CredentialActivation;
 import dev.cvmfde.client.verify.EvidenceInput;
+import dev.cvmfde.client.verify.Freshness;
+import dev.cvmfde.client.verify.TpmEvidenceInput;
 import dev.cvmfde.client.verify.Insecure;
 import dev.cvmfde.client.verify.ReferenceBaseline;
 import dev.cvmfde.client.verify.TrustAnchor;
 import dev.cvmfde.protocol.wire.Evidence;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -55,6 +59,18 @@ public record ReleasePolicy(TrustAnchor trustAnchor, boolean simulatedAnchor, Op
         evidence.eventLog().ifPresent(b::eventLog);
         baseline.ifPresent(b::baseline);
         return b.build();
+    }
+
+    /** True when the anchor is a TPM EK root: the guest's evidence must be TPM evidence (docs/tpm-evidence.md). */
+    public boolean tpm() {
+        return trustAnchor instanceof TrustAnchor.TpmEkRoot;
+    }
+
+    /** The verifier's input for TPM {@code evidence} answering {@code nonce}, with the credential activation's outcome. */
+    public TpmEvidenceInput tpmInput(byte[] nonce, Evidence evidence, CredentialActivation activation) {
+        return new TpmEvidenceInput(evidence.token(), evidence.eventLog(), evidence.certChain(),
+                Freshness.boundTo(nonce, evidence.ephemeralKey()), activation, baseline, trustAnchor, insecure,
+                Instant.now());
     }
 
     @Override

@@ -11,25 +11,41 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Evidence that passed every check: its claims are verified (signatures, RAK binding) and
- * appraised (freshness, RIM, REMs, boot components, policy). Only {@link Verifier} can make one;
- * key release accepts nothing else. Before releasing to an ephemeral key, call
- * {@link #isBoundTo(byte[], ECKey)}: it holds only if the verified realm challenge is
- * {@code ChallengeBinding.challenge(nonce, ephemeralKey)}.
+ * Evidence that passed every check: its claims are verified (signatures, RAK binding; for TPM
+ * evidence EK chain, credential activation, quote signature) and appraised (freshness, RIM or
+ * firmware PCRs, event log, boot components, policy). Only {@link Verifier} can make one; key
+ * release accepts nothing else. Before releasing to an ephemeral key, call
+ * {@link #isBoundTo(byte[], ECKey)}: it holds only if the verified challenge (the realm challenge,
+ * or the quote's qualifying data) is {@code ChallengeBinding.challenge(nonce, ephemeralKey)}.
  */
 public final class Affirming implements Appraisal {
+    private final Stage.Kind kind;
     private final CollectionForm form;
     private final Optional<PlatformClaims> platformClaims;
     private final RealmClaims realmClaims;
+    private final byte[] challenge;
     private final List<Check> checks;
     private final boolean simulated;
     private final boolean freshnessChecked;
 
     Affirming(CollectionForm form, Optional<PlatformClaims> platformClaims, RealmClaims realmClaims,
             List<Check> checks, boolean simulated, boolean freshnessChecked) {
-        this.form = Objects.requireNonNull(form);
+        this(Stage.Kind.CCA, Objects.requireNonNull(form), platformClaims, Objects.requireNonNull(realmClaims),
+                realmClaims.challenge(), checks, simulated, freshnessChecked);
+    }
+
+    /** TPM evidence: {@code qualifyingData} is the verified quote's. */
+    Affirming(byte[] qualifyingData, List<Check> checks, boolean freshnessChecked) {
+        this(Stage.Kind.TPM, null, Optional.empty(), null, qualifyingData, checks, false, freshnessChecked);
+    }
+
+    private Affirming(Stage.Kind kind, CollectionForm form, Optional<PlatformClaims> platformClaims,
+            RealmClaims realmClaims, byte[] challenge, List<Check> checks, boolean simulated, boolean freshnessChecked) {
+        this.kind = kind;
+        this.form = form;
         this.platformClaims = Objects.requireNonNull(platformClaims);
-        this.realmClaims = Objects.requireNonNull(realmClaims);
+        this.realmClaims = realmClaims;
+        this.challenge = challenge.clone();
         this.checks = List.copyOf(checks);
         this.simulated = simulated;
         this.freshnessChecked = freshnessChecked;
@@ -38,13 +54,25 @@ public final class Affirming implements Appraisal {
         }
     }
 
+    /** CCA (a token) or TPM (a quote). */
+    public Stage.Kind kind() {
+        return kind;
+    }
+
+    private void requireCca(String what) {
+        if (kind != Stage.Kind.CCA) {
+            throw new IllegalStateException(what + " exists for CCA evidence only; this is TPM evidence");
+        }
+    }
+
     @Override
     public List<Check> checks() {
         return checks;
     }
 
-    /** The outer token form. */
+    /** The outer token form (CCA evidence only). */
     public CollectionForm form() {
+        requireCca("the token form");
         return form;
     }
 
@@ -53,8 +81,9 @@ public final class Affirming implements Appraisal {
         return platformClaims;
     }
 
-    /** The verified realm (cVM) claims: RIM, REMs, RAK, personalization value, challenge. */
+    /** The verified realm (cVM) claims: RIM, REMs, RAK, personalization value, challenge (CCA evidence only). */
     public RealmClaims realmClaims() {
+        requireCca("realm claims");
         return realmClaims;
     }
 
@@ -76,9 +105,9 @@ public final class Affirming implements Appraisal {
         return freshnessChecked;
     }
 
-    /** The verified 64-byte realm challenge (a copy). */
+    /** The verified 64-byte challenge (a copy): the realm challenge, or the TPM quote's qualifying data. */
     public byte[] realmChallenge() {
-        return realmClaims.challenge();
+        return challenge.clone();
     }
 
     /**
@@ -87,12 +116,12 @@ public final class Affirming implements Appraisal {
      */
     public boolean isBoundTo(byte[] nonce, ECKey ephemeralKey) {
         byte[] expected = ChallengeBinding.challenge(nonce, ephemeralKey);
-        return MessageDigest.isEqual(realmClaims.challenge(), expected);
+        return MessageDigest.isEqual(challenge, expected);
     }
 
     @Override
     public String toString() {
-        return "Affirming[" + form + (platformClaims.isEmpty() ? ", cVM only" : "") + ", " + checks.size() + " checks"
+        return "Affirming[" + (kind == Stage.Kind.TPM ? "TPM quote" : form + (platformClaims.isEmpty() ? ", cVM only" : "")) + ", " + checks.size() + " checks"
                 + (simulated ? ", SIMULATED TEE" : "") + (freshnessChecked ? "" : ", freshness NOT checked")
                 + (insecure().isEmpty() ? "" : ", INSECURE " + insecure().stream().map(Insecure::option).toList()) + "]";
     }

@@ -27,6 +27,9 @@ public enum Insecure {
     /** Evidence without an event log: the REMs are not replayed, the boot components not appraised. */
     NO_EVENT_LOG("--insecure-no-event-log", "an event log with the evidence",
             "no event log: the REMs are not replayed"),
+    /** TPM evidence: hash.json has no golden firmware PCRs ({@code "tpm"}): PCRs 0–3 and 7 are not compared. */
+    NO_FIRMWARE_PCRS("--insecure-no-firmware-pcrs", "golden firmware PCRs (\"tpm\" in the signed hash.json)",
+            "the firmware PCRs 0-3 and 7 are not compared: any firmware and Secure Boot state passes"),
     /** {@code verify} only: the realm challenge is not compared (offline inspection of old evidence). */
     NO_FRESHNESS("--insecure-no-freshness", "an expected challenge",
             "freshness not checked: the evidence may be a replay");

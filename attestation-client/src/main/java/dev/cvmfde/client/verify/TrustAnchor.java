@@ -13,9 +13,10 @@ import java.util.Objects;
  * a bare public key (PEM {@code PUBLIC KEY} or a public JWK) or an X.509 certificate chain that
  * must validate (PKIX, at verification time) up to a given root. {@link #load(Path)} detects the
  * form; anything else, including private keys, is a {@link TrustAnchorException} that says what
- * was found and what is allowed.
+ * was found and what is allowed. {@link TpmEkRoot} is the anchor of TPM evidence: the root an
+ * EK certificate must chain to ({@code --tpm-ek-root}); it verifies no CCA token.
  */
-public sealed interface TrustAnchor permits TrustAnchor.Key, TrustAnchor.CertificateChain {
+public sealed interface TrustAnchor permits TrustAnchor.Key, TrustAnchor.CertificateChain, TrustAnchor.TpmEkRoot {
 
     /** Largest trust-anchor file read (a chain of a few certificates is a few KiB). */
     int MAX_TRUST_ANCHOR_BYTES = 256 * 1024;
@@ -70,6 +71,41 @@ public sealed interface TrustAnchor permits TrustAnchor.Key, TrustAnchor.Certifi
             return "certificate chain of " + chain.size() + " (leaf " + chain.getFirst().getSubjectX500Principal()
                     + ", root " + root.getSubjectX500Principal() + ")";
         }
+    }
+
+    /**
+     * The pinned root of TPM endorsement certificates, with the intermediate CA certificates the
+     * EK certificate may need to reach it (a TPM holds only its own EK certificate). Trusted: the
+     * root (self-signed); the intermediates are only path candidates and must chain to it.
+     */
+    record TpmEkRoot(X509Certificate root, List<X509Certificate> intermediates) implements TrustAnchor {
+        public TpmEkRoot {
+            Objects.requireNonNull(root, "root");
+            intermediates = List.copyOf(intermediates);
+            if (intermediates.size() > MAX_CHAIN_CERTIFICATES) {
+                throw new IllegalArgumentException("at most " + MAX_CHAIN_CERTIFICATES + " intermediates; got "
+                        + intermediates.size());
+            }
+        }
+
+        @Override
+        public PublicKey signingKey() {
+            return root.getPublicKey();
+        }
+
+        @Override
+        public String describe() {
+            return "TPM EK root " + root.getSubjectX500Principal() + " (" + TrustAnchorLoader.fingerprint(root.getPublicKey())
+                    + ")" + (intermediates.isEmpty() ? "" : " with " + intermediates.size() + " intermediate(s)");
+        }
+    }
+
+    /**
+     * Reads a TPM EK root file ({@code --tpm-ek-root}): PEM or DER certificates, intermediates
+     * first, the self-signed root last.
+     */
+    static TpmEkRoot loadTpmEkRoot(Path file) throws IOException, TrustAnchorException {
+        return TrustAnchorLoader.loadTpmEkRoot(file);
     }
 
     /**

@@ -26,7 +26,8 @@ public final class VerdictTable {
         StringBuilder sb = new StringBuilder();
         switch (appraisal) {
             case Affirming a -> {
-                sb.append("VERDICT: AFFIRMING").append(a.platformClaims().isEmpty() ? " (virtCCA cVM-only token)" : "")
+                sb.append("VERDICT: AFFIRMING").append(a.kind() == Stage.Kind.TPM ? " (TPM 2.0 quote)"
+                        : a.platformClaims().isEmpty() ? " (virtCCA cVM-only token)" : "")
                         .append('\n');
                 if (a.simulated()) {
                     sb.append(SIMULATED_BANNER).append('\n');

@@ -6,6 +6,9 @@ import dev.cvmfde.client.verify.internal.BootComponentStage;
 import dev.cvmfde.client.verify.internal.FailClosed;
 import dev.cvmfde.client.verify.internal.IntegrityStages;
 import dev.cvmfde.client.verify.internal.PolicyStages;
+import dev.cvmfde.client.verify.internal.TpmStages;
+import dev.cvmfde.refvalues.DigestAlgorithm;
+import dev.cvmfde.refvalues.compare.BaselineComparator;
 import dev.cvmfde.protocol.token.RealmClaims;
 import dev.cvmfde.protocol.token.UnverifiedCcaToken;
 import dev.cvmfde.refvalues.eventlog.LogEvent;
@@ -81,6 +84,95 @@ public final class Verifier {
                 input.simulatedAnchor(), input.freshness() instanceof Freshness.Expected);
     }
 
+    /**
+     * Verifies TPM evidence (docs/tpm-evidence.md) through the same kind of stages: decode →
+     * EK certificate → AK activation → quote signature and PCR digest → freshness → baseline → PCR
+     * selection → event-log replay → firmware PCRs → boot components (the same allow-list as CCA) →
+     * policy. Fails closed like {@link #appraise(EvidenceInput)}.
+     */
+    public static Appraisal appraise(TpmEvidenceInput input) throws VerifierException {
+        List<Check> checks = new ArrayList<>();
+        Set<Insecure> waived = input.insecure().isEmpty() ? EnumSet.noneOf(Insecure.class)
+                : EnumSet.copyOf(input.insecure());
+        if (input.freshness() instanceof Freshness.NotChecked) {
+            waived.add(Insecure.NO_FRESHNESS);
+        }
+        Optional<TpmStages.Decoded> decoded = TpmStages.decode(input.token(), checks);
+        if (decoded.isEmpty()) {
+            skipTpm(checks, Stage.EK_CERTIFICATE, Stage.FRESHNESS, "the TPM evidence could not be decoded");
+            BaselineStage.check(input.baseline(), checks);
+            skipTpm(checks, Stage.PCR_SELECTION, Stage.POLICY, "the TPM evidence could not be decoded");
+            return new Refused(FailClosed.apply(checks, waived));
+        }
+        TpmStages.Decoded d = decoded.get();
+        boolean ek = TpmStages.ekCertificate(input.certChain(), input.ekRoot(), input.validationTime(), checks);
+        boolean ak = switch (input.activation()) {
+            case CredentialActivation.Answered a -> TpmStages.akActivation(true, a.expected(), a.returned(), a.akName(),
+                    d, "", checks);
+            case CredentialActivation.NotDone n -> TpmStages.akActivation(false, new byte[0], new byte[0], new byte[0],
+                    d, n.reason(), checks);
+        };
+        boolean quote = TpmStages.quoteSignature(d, checks);
+        if (!(ek && ak && quote)) {
+            String why = "the quote is untrusted: " + (!ek ? Stage.EK_CERTIFICATE : !ak ? Stage.AK_ACTIVATION
+                    : Stage.QUOTE_SIGNATURE).label() + " failed";
+            skipTpm(checks, Stage.FRESHNESS, Stage.FRESHNESS, why);
+            BaselineStage.check(input.baseline(), checks);
+            skipTpm(checks, Stage.PCR_SELECTION, Stage.POLICY, why);
+            return new Refused(FailClosed.apply(checks, waived));
+        }
+        TpmStages.freshness(d.quote(), input.freshness(), checks);
+        Optional<Baseline> baseline = BaselineStage.check(input.baseline(), checks);
+        boolean selection = TpmStages.pcrSelection(d.quote(), TpmStages.parseLog(input.eventLog()), checks);
+        Optional<List<LogEvent>> events = selection
+                ? TpmStages.eventLog(input.eventLog(), d, input.baseline().isPresent(), checks) : Optional.empty();
+        if (!selection) {
+            checks.add(Check.skipped(Stage.EVENT_LOG, "replay", "the PCR selection is refused"));
+        }
+        if (selection) {
+            TpmStages.firmwarePcrs(baseline, d, checks);
+        } else {
+            checks.add(Check.skipped(Stage.FIRMWARE_PCRS, "firmware-pcrs", "the PCR selection is refused"));
+        }
+        tpmBootComponents(input, events, baseline, checks);
+        PolicyStages.baselineSimulated(baseline, false, checks);
+        List<Check> decided = FailClosed.apply(checks, waived);
+        if (decided.stream().anyMatch(Check::failed)) {
+            return new Refused(decided);
+        }
+        return new Affirming(d.quote().extraData(), decided, input.freshness() instanceof Freshness.Expected);
+    }
+
+    private static void tpmBootComponents(TpmEvidenceInput input, Optional<List<LogEvent>> events,
+            Optional<Baseline> baseline, List<Check> checks) {
+        if (input.baseline().isEmpty()) {
+            checks.add(Check.unchecked(Stage.BOOT_COMPONENTS, "boot-components", Insecure.NO_BASELINE,
+                    "no baseline given (--baseline)"));
+        } else if (baseline.isEmpty()) {
+            checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components",
+                    "the hash.json signature failed: the baseline is not used"));
+        } else if (input.eventLog().isEmpty()) {
+            checks.add(Check.unchecked(Stage.BOOT_COMPONENTS, "boot-components", Insecure.NO_EVENT_LOG,
+                    "no event log: the boot components cannot be read"));
+        } else if (events.isEmpty()) {
+            checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components",
+                    "the event log is refused (selection or replay): its events prove nothing"));
+        } else {
+            List<Check> stage = new ArrayList<>();
+            BootComponentStage.check(BaselineComparator.toMrIndices(events.get()), DigestAlgorithm.SHA256,
+                    "sha256 (the quoted PCR bank)", baseline.get(), stage);
+            checks.addAll(PolicyStages.requireCmdline(baseline.get(), stage));
+        }
+    }
+
+    private static void skipTpm(List<Check> checks, Stage from, Stage to, String why) {
+        for (Stage s : Stage.values()) {
+            if (s.appliesTo(Stage.Kind.TPM) && s.compareTo(from) >= 0 && s.compareTo(to) <= 0) {
+                checks.add(Check.skipped(s, s.label(), why));
+            }
+        }
+    }
+
     /** The operator's waivers; opting out of freshness ({@code withoutFreshness}) is itself the waiver. */
     private static Set<Insecure> waivers(EvidenceInput input) {
         Set<Insecure> w = input.insecure().isEmpty() ? EnumSet.noneOf(Insecure.class) : EnumSet.copyOf(input.insecure());
@@ -112,10 +204,10 @@ public final class Verifier {
         }
     }
 
-    /** Marks the stages {@code from} to {@code to} (inclusive) as skipped. */
+    /** Marks the CCA stages {@code from} to {@code to} (inclusive) as skipped. */
     private static void skip(List<Check> checks, Stage from, Stage to, String why) {
         for (Stage s : Stage.values()) {
-            if (s.compareTo(from) >= 0 && s.compareTo(to) <= 0) {
+            if (s.appliesTo(Stage.Kind.CCA) && s.compareTo(from) >= 0 && s.compareTo(to) <= 0) {
                 checks.add(Check.skipped(s, s.label(), why));
             }
         }

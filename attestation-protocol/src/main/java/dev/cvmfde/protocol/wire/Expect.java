@@ -15,6 +15,11 @@ public record Expect(Set<MessageType> types) {
     public static final Expect GUEST_AWAITING_REQUEST = of(MessageType.EVIDENCE_REQUEST);
     /** Guest, after sending evidence: the verifier's verdict. */
     public static final Expect GUEST_AWAITING_VERDICT = of(MessageType.RELEASE, MessageType.REFUSAL);
+    /** Guest, after sending TPM evidence: a credential challenge first, or already the verdict. */
+    public static final Expect GUEST_AWAITING_CHALLENGE_OR_VERDICT = of(MessageType.CREDENTIAL_CHALLENGE,
+            MessageType.RELEASE, MessageType.REFUSAL);
+    /** Host, after sending a credential challenge. */
+    public static final Expect HOST_AWAITING_CREDENTIAL = of(MessageType.CREDENTIAL_RESPONSE);
     /** Host (verifier), after sending the request. */
     public static final Expect HOST_AWAITING_EVIDENCE = of(MessageType.EVIDENCE);
     /** Host, after sending a release or refusal. */

@@ -5,6 +5,7 @@ package dev.cvmfde.protocol.wire;
  * is always within the limits of {@link WireLimits}; decoding JSON goes through the same
  * constructors.
  */
-public sealed interface Message permits EvidenceRequest, Evidence, Release, Refusal, Ack {
+public sealed interface Message permits EvidenceRequest, Evidence, Release, Refusal, Ack,
+        CredentialChallenge, CredentialResponse {
     MessageType type();
 }

@@ -33,6 +33,11 @@ public final class WireLimits {
     /** An ack's detail. */
     public static final int MAX_TEXT_CHARS = 512;
 
+    /** A credential challenge's blob or encrypted secret (RSA 4096: 512 bytes). */
+    public static final int MAX_CREDENTIAL_BYTES = 1024;
+    /** The secret ActivateCredential returns (a TPM2B_DIGEST). */
+    public static final int MAX_CREDENTIAL_SECRET_BYTES = 64;
+
     /** Body of an {@code evidence-request} frame. */
     public static final int MAX_EVIDENCE_REQUEST_FRAME_BYTES = 1024;
     /** Body of an {@code evidence} frame: token, event log and chain, base64url in JSON. */
@@ -41,6 +46,8 @@ public final class WireLimits {
     public static final int MAX_RELEASE_FRAME_BYTES = 32 * 1024;
     /** Body of a {@code refusal} frame (16 stage names of at most 32 ASCII characters). */
     public static final int MAX_REFUSAL_FRAME_BYTES = 1024;
+    /** Body of a {@code credential-challenge} or {@code credential-response} frame. */
+    public static final int MAX_CREDENTIAL_FRAME_BYTES = 4 * 1024;
     /** Body of an {@code ack} frame. */
     public static final int MAX_ACK_FRAME_BYTES = 4 * 1024;
 }

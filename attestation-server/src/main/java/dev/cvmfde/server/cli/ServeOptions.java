@@ -22,8 +22,8 @@ final class ServeOptions {
     boolean virtCcaKeyFlag;
 
     @Option(names = "--provider", paramLabel = "NAME", defaultValue = "tsm",
-            description = "Evidence provider: tsm (configfs-tsm), virtcca (/dev/tsi) or simulated (software TEE,"
-                    + " development only). Default: ${DEFAULT-VALUE}.")
+            description = "Evidence provider: tsm (configfs-tsm), virtcca (/dev/tsi), tpm (TPM 2.0 quote, /dev/tpmrm0;"
+                    + " docs/tpm-evidence.md) or simulated (software TEE, development only). Default: ${DEFAULT-VALUE}.")
     String provider;
 
     @Mixin

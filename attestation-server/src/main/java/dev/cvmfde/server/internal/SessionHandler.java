@@ -3,6 +3,8 @@ package dev.cvmfde.server.internal;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.protocol.release.EphemeralKeys;
 import dev.cvmfde.protocol.wire.ChallengeBinding;
+import dev.cvmfde.protocol.wire.CredentialChallenge;
+import dev.cvmfde.protocol.wire.CredentialResponse;
 import dev.cvmfde.protocol.wire.Evidence;
 import dev.cvmfde.protocol.wire.EvidenceRequest;
 import dev.cvmfde.protocol.wire.Expect;
@@ -12,6 +14,7 @@ import dev.cvmfde.protocol.wire.Release;
 import dev.cvmfde.protocol.wire.WireCodec;
 import dev.cvmfde.protocol.wire.WireException;
 import dev.cvmfde.server.provider.EvidenceException;
+import dev.cvmfde.server.provider.tpm.TpmProvider;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -25,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One connection, one session: evidence request → evidence bound to a fresh ephemeral key →
- * release or refusal → ack → close. Blocking work (the provider, opening the release, the key
+ * (TPM evidence only: one credential challenge → the activated secret) → release or refusal →
+ * ack → close. Blocking work (the provider, opening the release, the key
  * sink) runs on the context's executors; state changes and writes happen on the event loop. Any
  * error is logged once and closes this connection only.
  */
@@ -34,7 +38,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
     /** Exception text from Netty or the JDK is cut to this before it is logged (it may quote peer bytes). */
     static final int MAX_LOGGED_DETAIL_CHARS = 160;
 
-    private enum State { AWAITING_REQUEST, COLLECTING, AWAITING_VERDICT, UNLOCKING, DONE }
+    private enum State { AWAITING_REQUEST, COLLECTING, AWAITING_VERDICT, ACTIVATING, UNLOCKING, DONE }
 
     private sealed interface Collected {
         record Ready(ECKey ephemeral, Evidence evidence) implements Collected {
@@ -51,6 +55,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
     private ECKey ephemeral;
     private String peer = "(unknown peer)";
     private ScheduledFuture<?> sessionDeadline;
+    private boolean challenged;
 
     public SessionHandler(WireCodec codec, SessionContext context) {
         this.codec = codec;
@@ -102,6 +107,8 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
             case EvidenceRequest request when state == State.AWAITING_REQUEST -> onRequest(ctx, request);
             case Release release when state == State.AWAITING_VERDICT -> onRelease(ctx, release);
             case Refusal refusal when state == State.AWAITING_VERDICT -> onRefusal(ctx, refusal);
+            case CredentialChallenge challenge when state == State.AWAITING_VERDICT && !challenged ->
+                    onCredentialChallenge(ctx, challenge);
             default -> fail(ctx, "protocol: " + message.type().wireName() + " arrived while the guest was "
                     + describe(state));
         }
@@ -167,7 +174,8 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
             case Collected.Ready ready -> {
                 ephemeral = ready.ephemeral();
                 state = State.AWAITING_VERDICT;
-                codec.expect(Expect.GUEST_AWAITING_VERDICT);
+                codec.expect(TpmProvider.NAME.equals(context.provider().name())
+                        ? Expect.GUEST_AWAITING_CHALLENGE_OR_VERDICT : Expect.GUEST_AWAITING_VERDICT);
                 ctx.writeAndFlush(ready.evidence()).addListener((ChannelFutureListener) f -> {
                     if (!f.isSuccess()) {
                         fail(ctx, "sending evidence failed: " + f.cause());
@@ -177,6 +185,44 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
                 LOG.log(Level.INFO, "{0}: evidence sent ({1}); waiting for the verifier''s verdict", peer, ready.evidence());
             }
         }
+    }
+
+    /** TPM evidence: ActivateCredential off the event loop, then the secret back; once per session. */
+    private void onCredentialChallenge(ChannelHandlerContext ctx, CredentialChallenge challenge) {
+        challenged = true;
+        state = State.ACTIVATING;
+        ctx.channel().config().setAutoRead(false);
+        submit(ctx, context.evidenceExecutor(), () -> {
+            Message answer;
+            String failure = null;
+            try {
+                answer = new CredentialResponse(context.provider().activateCredential(challenge.credentialBlob(),
+                        challenge.encryptedSecret()));
+            } catch (EvidenceException | RuntimeException e) {
+                answer = null;
+                failure = "credential activation: " + e.getMessage();
+            }
+            Message response = answer;
+            String why = failure;
+            ctx.executor().execute(() -> {
+                if (state != State.ACTIVATING || !ctx.channel().isActive()) {
+                    return;
+                }
+                if (response == null) {
+                    fail(ctx, why);
+                    return;
+                }
+                state = State.AWAITING_VERDICT;
+                codec.expect(Expect.GUEST_AWAITING_VERDICT);
+                ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
+                    if (!f.isSuccess()) {
+                        fail(ctx, "sending the credential response failed: " + f.cause());
+                    }
+                });
+                ctx.channel().config().setAutoRead(true);
+                LOG.log(Level.INFO, "{0}: credential activated; waiting for the verifier''s verdict", peer);
+            });
+        });
     }
 
     private void onRelease(ChannelHandlerContext ctx, Release release) {
@@ -295,6 +341,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Message> {
             case AWAITING_REQUEST -> "waiting for an evidence request";
             case COLLECTING -> "collecting evidence";
             case AWAITING_VERDICT -> "waiting for a release or refusal";
+            case ACTIVATING -> "activating a TPM credential";
             case UNLOCKING -> "unlocking";
             case DONE -> "done";
         };

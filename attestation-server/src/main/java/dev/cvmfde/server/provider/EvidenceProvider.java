@@ -38,6 +38,18 @@ public interface EvidenceProvider {
     }
 
     /**
+     * TPM evidence only: TPM2_ActivateCredential of the verifier's credential challenge with the
+     * attestation key that signed this provider's last quote and its EK; returns the secret.
+     *
+     * @throws EvidenceException kind {@code UNAVAILABLE} (the default) for providers without a TPM,
+     *     other kinds when the TPM refuses (e.g. the credential was not made for this TPM's keys)
+     */
+    default byte[] activateCredential(byte[] credentialBlob, byte[] encryptedSecret) throws EvidenceException {
+        throw new EvidenceException(EvidenceException.Kind.UNAVAILABLE, name()
+                + ": credential activation is only for TPM evidence (provider tpm)");
+    }
+
+    /**
      * Checks a challenge at the boundary and returns a private copy of it. Every provider calls
      * this first, so a bad challenge fails the same way whichever provider is selected.
      */

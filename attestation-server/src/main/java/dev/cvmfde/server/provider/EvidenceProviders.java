@@ -7,6 +7,7 @@ import dev.cvmfde.server.provider.internal.TsmProvider;
 import dev.cvmfde.server.provider.internal.VirtCcaProvider;
 import dev.cvmfde.server.provider.simulated.SimulatedIdentity;
 import dev.cvmfde.server.provider.simulated.SimulatedProvider;
+import dev.cvmfde.server.provider.tpm.TpmProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -22,7 +23,8 @@ import java.util.Optional;
 public final class EvidenceProviders {
 
     /** The names {@link #byName} accepts, in the order {@code --help} should list them. */
-    public static final List<String> NAMES = List.of(TsmProvider.NAME, VirtCcaProvider.NAME, SimulatedProvider.NAME);
+    public static final List<String> NAMES = List.of(TsmProvider.NAME, VirtCcaProvider.NAME, TpmProvider.NAME,
+            SimulatedProvider.NAME);
 
     private EvidenceProviders() {
     }
@@ -33,6 +35,7 @@ public final class EvidenceProviders {
             case TsmProvider.NAME -> new TsmProvider(options.tsmReportRoot(), options.acpiTablesRoot(),
                     ConfigfsIo.kernel());
             case VirtCcaProvider.NAME -> new VirtCcaProvider(options.tsiDevice(), options.acpiTablesRoot());
+            case TpmProvider.NAME -> new TpmProvider(options.tpmDevice(), options.tpmEventLog());
             case SimulatedProvider.NAME -> simulated(options);
             case null -> throw unknown("no provider name given");
             default -> throw unknown("unknown provider '" + name + "'");

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * @param mapperName the device-mapper name to open it as ({@code encroot})
  * @param bindAddress the address to listen on; empty → every address (wildcard)
  * @param port the TCP port to listen on (7220)
- * @param provider {@code tsm}, {@code virtcca} or {@code simulated}
+ * @param provider {@code tsm}, {@code virtcca}, {@code tpm} or {@code simulated}
  * @param verifierKey the pinned verifier public key (PEM or JWK) inside the initramfs
  * @param imageId the image id the builder recorded (printed with the address, never trusted)
  * @param networkTimeout how long to wait for a usable (non-loopback, non-link-local) address
@@ -71,7 +71,7 @@ public record AgentConfig(String luksUuid, String mapperName, Optional<String> b
             List.of("cryptsetup", "open", "--test-passphrase", "--header", "{header}", "--key-file=-", "{device}");
     public static final Path DEFAULT_BLOCK_CLASS_DIR = Path.of("/sys/class/block");
     public static final Path DEFAULT_DEVICE_DIR = Path.of("/dev");
-    public static final Set<String> PROVIDERS = Set.of("tsm", "virtcca", "simulated");
+    public static final Set<String> PROVIDERS = Set.of("tsm", "virtcca", "tpm", "simulated");
     /** Upper bound for every duration: a boot that waits longer is broken anyway. */
     public static final Duration MAX_DURATION = Duration.ofHours(24);
     public static final int MAX_UNLOCK_ARGUMENTS = 64;

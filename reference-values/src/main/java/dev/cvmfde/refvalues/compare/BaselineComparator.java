@@ -44,9 +44,21 @@ public final class BaselineComparator {
         BootAllowList list = new BootAllowList(baseline, baseline.hashAlg());
         boolean tpm = reader.format() == LogFormat.TCG2;
         for (LogEvent e; (e = reader.next()) != null;) {
-            list.accept(tpm ? new LogEvent(mrIndexOfPcr(e.index()), e.type(), e.digests(), e.data()) : e);
+            list.accept(tpm ? asMrIndexed(e) : e);
         }
         return list.report();
+    }
+
+    /**
+     * A TPM log's events with their PCRs mapped to CC MR indices (as {@link #compare(EventLogReader,
+     * Baseline)} does), so the one {@link BootAllowList} appraises TPM and CCA boots alike.
+     */
+    public static List<LogEvent> toMrIndices(List<LogEvent> tpmEvents) {
+        return tpmEvents.stream().map(BaselineComparator::asMrIndexed).toList();
+    }
+
+    private static LogEvent asMrIndexed(LogEvent e) {
+        return new LogEvent(mrIndexOfPcr(e.index()), e.type(), e.digests(), e.data());
     }
 
     static int mrIndexOfPcr(int pcr) {

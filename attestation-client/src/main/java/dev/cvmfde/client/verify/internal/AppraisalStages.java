@@ -57,6 +57,27 @@ public final class AppraisalStages {
     }
 
     /**
+     * FRESHNESS for TPM evidence: {@code actual} (the quote's qualifying data, named {@code what})
+     * equals the expected 64 bytes, in constant time.
+     */
+    public static void freshness(byte[] actual, String name, String what, Freshness freshness, List<Check> out) {
+        String actualHex = HEX.formatHex(actual);
+        switch (freshness) {
+            case Freshness.Expected e -> {
+                boolean ok = MessageDigest.isEqual(e.challenge(), actual);
+                String expected = HEX.formatHex(e.challenge());
+                out.add(ok ? Check.pass(Stage.FRESHNESS, name, expected, actualHex)
+                        : Check.fail(Stage.FRESHNESS, name, expected, actualHex, what + " is not this session's "
+                                + "challenge: stale or replayed evidence"));
+            }
+            case Freshness.Unspecified u -> out.add(Check.fail(Stage.FRESHNESS, name, "an expected challenge", actualHex,
+                    "no expected challenge was given, so the evidence may be a replay"));
+            case Freshness.NotChecked n -> out.add(Check.unchecked(Stage.FRESHNESS, name, Insecure.NO_FRESHNESS,
+                    "NOT CHECKED on request: this evidence may be a replay; " + what + " " + actualHex));
+        }
+    }
+
+    /**
      * RIM: the realm initial measurement equals the reference ({@code --rim} or hash.json
      * {@code "rim"}); without one the check names {@link Insecure#NO_RIM} and so refuses unless waived.
      */

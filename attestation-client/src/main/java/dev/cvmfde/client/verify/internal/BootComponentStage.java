@@ -36,16 +36,25 @@ public final class BootComponentStage {
 
     /** {@code events}: the log's events, already replayed to the REMs of {@code realm}. */
     public static void check(List<LogEvent> events, RealmClaims realm, Baseline baseline, List<Check> out) {
-        DigestAlgorithm bank = AppraisalStages.digestAlgorithm(realm.hashAlgorithm());
-        String remAlg = realm.hashAlgorithm().claimName();
+        check(events, AppraisalStages.digestAlgorithm(realm.hashAlgorithm()), realm.hashAlgorithm().claimName()
+                + " (the token's REM algorithm)", baseline, out);
+    }
+
+    /**
+     * {@code events}: already replay-checked, their indices CC MR indices (a TPM log's PCRs mapped
+     * by {@code BaselineComparator.toMrIndices}); {@code bankName}: what the registers were, for the table.
+     */
+    public static void check(List<LogEvent> events, DigestAlgorithm bank, String bankName, Baseline baseline,
+            List<Check> out) {
+        String remAlg = bankName;
         String baselineAlg = baseline.hashAlg().hashJsonName().orElse(baseline.hashAlg().bankName());
         if (baseline.hashAlg() != bank) {
-            out.add(Check.fail(Stage.BOOT_COMPONENTS, "hash-alg", remAlg + " (the token's REM algorithm)", baselineAlg,
+            out.add(Check.fail(Stage.BOOT_COMPONENTS, "hash-alg", remAlg, baselineAlg,
                     "hash.json's hash_alg is not the algorithm of the REMs the events were replayed into, so its "
                             + "digests cannot be compared with what was measured"));
             return;
         }
-        out.add(Check.pass(Stage.BOOT_COMPONENTS, "hash-alg", remAlg + " (the token's REM algorithm)", baselineAlg));
+        out.add(Check.pass(Stage.BOOT_COMPONENTS, "hash-alg", remAlg, baselineAlg));
         ComparisonReport report = BaselineComparator.compare(events, bank, baseline);
         for (ComponentResult c : report.components()) {
             String name = c.component().jsonName() + c.kernelVersion().map(v -> " (" + v + ")").orElse("");

@@ -140,6 +140,11 @@ public final class IntegrityStages {
                 out.add(Check.pass(Stage.PLATFORM_SIGNATURE, "trust-anchor", "a pinned key", k.describe()));
                 return true;
             }
+            case TrustAnchor.TpmEkRoot t -> {
+                out.add(Check.fail(Stage.PLATFORM_SIGNATURE, "trust-anchor", "a CCA platform anchor (--trust-anchor)",
+                        t.describe(), "a TPM EK root verifies TPM evidence only; this evidence is a CCA token"));
+                return false;
+            }
             case TrustAnchor.CertificateChain c -> {
                 Optional<String> problem = validate(c, at);
                 String expected = "chain validates to root " + c.root().getSubjectX500Principal() + " at " + at;

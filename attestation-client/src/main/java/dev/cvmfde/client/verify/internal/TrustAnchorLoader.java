@@ -50,6 +50,21 @@ public final class TrustAnchorLoader {
         return chain(chain, roots.getFirst(), chainFile.toString());
     }
 
+    public static TrustAnchor.TpmEkRoot loadTpmEkRoot(Path file) throws IOException, TrustAnchorException {
+        String name = file.toString();
+        byte[] bytes = read(file);
+        if (new String(bytes, StandardCharsets.ISO_8859_1).contains("PRIVATE")) {
+            throw new TrustAnchorException(name + ": holds a private key; the TPM EK root is a certificate");
+        }
+        List<X509Certificate> certs = certificates(bytes, name);
+        X509Certificate root = certs.getLast();
+        if (!selfSigned(root)) {
+            throw new TrustAnchorException(name + ": the last certificate (" + root.getSubjectX500Principal()
+                    + ") is not a self-signed root; give intermediates first and the root last");
+        }
+        return new TrustAnchor.TpmEkRoot(root, certs.subList(0, certs.size() - 1));
+    }
+
     public static TrustAnchor parse(byte[] bytes, String name) throws TrustAnchorException {
         String text = new String(bytes, StandardCharsets.ISO_8859_1).strip();
         if (text.startsWith("{")) {

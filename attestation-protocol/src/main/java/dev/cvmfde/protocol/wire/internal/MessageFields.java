@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.cvmfde.protocol.wire.Ack;
+import dev.cvmfde.protocol.wire.CredentialChallenge;
+import dev.cvmfde.protocol.wire.CredentialResponse;
 import dev.cvmfde.protocol.wire.Evidence;
 import dev.cvmfde.protocol.wire.EvidenceRequest;
 import dev.cvmfde.protocol.wire.Message;
@@ -27,6 +29,9 @@ final class MessageFields {
     private static final Set<String> RELEASE = Set.of("type", "version", "jws");
     private static final Set<String> REFUSAL = Set.of("type", "version", "stages");
     private static final Set<String> ACK = Set.of("type", "version", "unlocked", "detail");
+    private static final Set<String> CREDENTIAL_CHALLENGE = Set.of("type", "version", "credentialBlob",
+            "encryptedSecret");
+    private static final Set<String> CREDENTIAL_RESPONSE = Set.of("type", "version", "secret");
     /** Members of the ephemeral public JWK; {@code d} is refused with its own message. */
     private static final Set<String> PUBLIC_EC_JWK = Set.of("kty", "crv", "x", "y", "kid");
 
@@ -43,6 +48,9 @@ final class MessageFields {
                 refusal.stages().forEach(stages::add);
             }
             case Ack ack -> node.put("unlocked", ack.unlocked()).put("detail", ack.detail());
+            case CredentialChallenge c -> node.put("credentialBlob", Fields.encode(c.credentialBlob()))
+                    .put("encryptedSecret", Fields.encode(c.encryptedSecret()));
+            case CredentialResponse c -> node.put("secret", Fields.encode(c.secret()));
         }
     }
 
@@ -73,6 +81,15 @@ final class MessageFields {
             case ACK -> {
                 fields.onlyMembers(ACK);
                 yield new Ack(fields.bool("unlocked"), fields.string("detail"));
+            }
+            case CREDENTIAL_CHALLENGE -> {
+                fields.onlyMembers(CREDENTIAL_CHALLENGE);
+                yield new CredentialChallenge(fields.bytes("credentialBlob", WireLimits.MAX_CREDENTIAL_BYTES),
+                        fields.bytes("encryptedSecret", WireLimits.MAX_CREDENTIAL_BYTES));
+            }
+            case CREDENTIAL_RESPONSE -> {
+                fields.onlyMembers(CREDENTIAL_RESPONSE);
+                yield new CredentialResponse(fields.bytes("secret", WireLimits.MAX_CREDENTIAL_SECRET_BYTES));
             }
         };
     }
