@@ -71,7 +71,7 @@ class BootTest {
         assertTrue(all.contains("header-swap twin PASSED"), "no header-swap twin result in the output");
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
@@ -83,7 +83,7 @@ class BootTest {
     }
 
     /** Prints the lines the script added since the last call (progress in the Maven log). */
-    private static void echoNewLines(Path output, List<String> shown) throws IOException {
+    static void echoNewLines(Path output, List<String> shown) throws IOException {
         if (!Files.exists(output)) {
             return;
         }
@@ -95,11 +95,11 @@ class BootTest {
         System.out.flush();
     }
 
-    private static String tail(List<String> lines) {
+    static String tail(List<String> lines) {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
     }
 
-    private static Path repositoryRoot() {
+    static Path repositoryRoot() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.exists(dir.resolve("boot-test/run.sh"))) {
             dir = dir.getParent();
