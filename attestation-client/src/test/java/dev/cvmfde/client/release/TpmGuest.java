@@ -111,11 +111,15 @@ final class TpmGuest implements AutoCloseable {
     /** What OVMF and grub log for this boot, PCR-indexed as in a TPM log. */
     static List<LogEvent> boot(String kernel) {
         List<LogEvent> out = new ArrayList<>();
-        out.add(event(0, EventType.EV_S_CRTM_VERSION, "OVMF test firmware 1.0"));
-        out.add(event(0, EventType.EV_EFI_PLATFORM_FIRMWARE_BLOB, "firmware volume"));
-        out.add(event(1, EventType.EV_EFI_VARIABLE_BOOT, "BootOrder 0001"));
-        out.add(event(7, EventType.EV_EFI_VARIABLE_DRIVER_CONFIG, "SecureBoot 0"));
-        out.add(event(4, EventType.EV_EFI_ACTION, "Calling EFI Application from Boot Option"));
+        out.add(event(0, EventType.EV_S_CRTM_VERSION, "OVMF test firmware 1.0\0".getBytes(
+                StandardCharsets.UTF_16LE)));
+        // UEFI_PLATFORM_FIRMWARE_BLOB: base and length (little endian)
+        out.add(event(0, EventType.EV_EFI_PLATFORM_FIRMWARE_BLOB, java.nio.ByteBuffer.allocate(16)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0x820000L).putLong(0xE0000L).array()));
+        out.add(event(1, EventType.EV_EFI_VARIABLE_BOOT, uefiVariable("BootOrder", new byte[] {1, 0})));
+        out.add(event(7, EventType.EV_EFI_VARIABLE_DRIVER_CONFIG, uefiVariable("SecureBoot", new byte[] {0})));
+        out.add(event(4, EventType.EV_EFI_ACTION, "Calling EFI Application from Boot Option".getBytes(
+                StandardCharsets.US_ASCII)));
         for (int pcr = 0; pcr <= 7; pcr++) {
             out.add(new LogEvent(pcr, EventType.EV_SEPARATOR, List.of(EventDigest.of(Digest.of(DigestAlgorithm.SHA256,
                     new byte[4]))), new byte[4]));
@@ -129,9 +133,17 @@ final class TpmGuest implements AutoCloseable {
         return out;
     }
 
-    private static LogEvent event(int pcr, int type, String text) {
-        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+    private static LogEvent event(int pcr, int type, byte[] data) {
         return new LogEvent(pcr, type, List.of(EventDigest.of(Digest.of(DigestAlgorithm.SHA256, data))), data);
+    }
+
+    /** UEFI_VARIABLE_DATA of an EFI global variable (GUID 8be4df61-93ca-11d2-aa0d-00e098032b8c). */
+    private static byte[] uefiVariable(String name, byte[] value) {
+        byte[] guid = HexFormat.of().parseHex("61dfe48bca93d211aa0d00e098032b8c");
+        byte[] unicode = name.getBytes(StandardCharsets.UTF_16LE);
+        return java.nio.ByteBuffer.allocate(16 + 8 + 8 + unicode.length + value.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).put(guid).putLong(name.length()).putLong(value.length)
+                .put(unicode).put(value).array();
     }
 
     static Path write(Path file, List<LogEvent> events) throws Exception {

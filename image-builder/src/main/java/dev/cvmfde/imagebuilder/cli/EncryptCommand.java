@@ -70,7 +70,7 @@ final class EncryptCommand implements Callable<Integer> {
     @Option(names = "--image-id", defaultValue = "", paramLabel = "ID", description = "image id recorded in agent.json (printed at boot)")
     String imageId;
 
-    @Option(names = "--provider", defaultValue = "tsm", paramLabel = "NAME", description = "evidence provider in the guest: tsm (default), virtcca, simulated")
+    @Option(names = "--provider", defaultValue = "tsm", paramLabel = "NAME", description = "evidence provider in the guest: tsm (default), virtcca, tpm (TPM 2.0 quote; docs/tpm-evidence.md), simulated")
     String provider;
 
     @Option(names = "--port", defaultValue = "7220", paramLabel = "PORT", description = "port the agent listens on (default 7220)")
