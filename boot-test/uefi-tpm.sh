@@ -135,7 +135,7 @@ if [[ ! -f $GDIR/event-log.bin ]]; then
     || { cat "$WORK/golden.boot.log" >&2; tail -30 "$WORK/golden.serial.log" | tr -d '\r' >&2; die "golden boot"; }
   extract_log "$WORK/golden.serial.log" "$WORK/golden.bin" || die "golden boot: no event log on the console"
   mkdir -p "$GDIR"; cp "$WORK/golden.bin" "$GDIR/event-log.bin.tmp"; mv "$GDIR/event-log.bin.tmp" "$GDIR/event-log.bin"
-  log "golden boot done in $(grep -o 'after [0-9.]*s' "$WORK/golden.boot.log" | head -1)"
+  log "golden boot: $(grep -o "guest stopped after [0-9.]*s" "$WORK/golden.boot.log" | head -1)"
 else
   log "golden boot cached: $GDIR/event-log.bin"
 fi

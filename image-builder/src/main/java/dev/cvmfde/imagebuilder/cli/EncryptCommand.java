@@ -122,7 +122,7 @@ final class EncryptCommand implements Callable<Integer> {
         err.println("image-builder: hash.json signed by " + (r.signer().created() ? "a NEW build key " : "")
                 + r.signer().privateFile() + "; pin its public key on the verifier host: attestation-client "
                 + "--baseline-signer " + r.signer().publicFile());
-        if (r.rim().isEmpty()) {
+        if (r.rim().isEmpty() && !"tpm".equals(provider)) { // a TPM has no RIM: its firmware PCRs take its place
             err.println("image-builder: note: hash.json has no \"rim\": attestation-client refuses without a RIM; give "
                     + "it --rim (the realm's initial measurement from its launch configuration, docs/rim.md)");
         }
