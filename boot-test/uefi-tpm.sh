@@ -225,7 +225,8 @@ twin() {
   [[ -z $why && $rc != "$want" ]] && why="attestation-client release exited $rc, expected $want"
   [[ -z $why && $brc != 0 ]] && why="boot.sh exited $brc (124 = timeout: the guest did not power itself off)"
   if [[ -z $why ]] && grep -qaE -- "$SHELL_SIGNS" "$serial"; then why="a shell prompt appeared on the console"; fi
-  echo "${why:+FAILED: $why}${why:-PASSED} ($(($(date +%s) - start))s)" >"$WORK/$name.result"
+  if [[ -n $why ]]; then why="FAILED: $why"; else why=PASSED; fi
+  echo "$why ($(($(date +%s) - start))s)" >"$WORK/$name.result"
 }
 
 fail_twin() {

@@ -30,16 +30,9 @@ import picocli.CommandLine.Option;
                 + "--initramfs initrd.img-6.1 --initramfs-path /initrd.img-6.1 -o uefi-boot.json"})
 final class PredictUefiCommand implements Callable<Integer> {
     @Option(names = "--shim", description = "the first-stage loader the firmware runs (omit when it runs grub)") Path shim;
-    @Option(names = "--grub-efi", required = true) Path grubEfi;
-    @Option(names = "--grub-cfg", required = true) Path grubCfg;
-    @Option(names = "--grub-cfg-path", required = true, description = "grub.cfg's path as grub logs it") String grubCfgPath;
+    @Mixin BootChainOptions files;
     @Option(names = "--linux-command", defaultValue = "linux", description = "linux (default) or linuxefi") String linux;
     @Option(names = "--initrd-command", defaultValue = "initrd", description = "initrd (default) or initrdefi") String initrd;
-    @Option(names = "--kernel", required = true) Path kernel;
-    @Option(names = "--kernel-path", required = true, description = "kernel path as in grub.cfg") String kernelPath;
-    @Option(names = "--kernel-args", defaultValue = "", description = "kernel arguments after the path") String args;
-    @Option(names = "--initramfs", required = true) Path initramfs;
-    @Option(names = "--initramfs-path", required = true) String initramfsPath;
     @Mixin HashAlgOption hashAlg;
     @Option(names = {"-o", "--output"}, required = true, description = "the prediction (JSON, written atomically)") Path output;
     @Option(names = "--log-out", description = "also write the PCR 4 and 9 events as a TCG2 event log") Path logOut;
@@ -51,9 +44,10 @@ final class PredictUefiCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DigestAlgorithm alg = hashAlg.algorithm();
         UefiBoot boot = new UefiBoot(shim == null ? Optional.empty() : Optional.of(Measurements.authenticode(shim, alg)),
-                Measurements.authenticode(grubEfi, alg), new MeasuredFile(grubCfgPath, Measurements.file(grubCfg, alg)),
-                linux, new MeasuredFile(kernelPath, Measurements.kernel(kernel, alg)), args, initrd,
-                new MeasuredFile(initramfsPath, Measurements.file(initramfs, alg)));
+                Measurements.authenticode(files.grubEfi, alg),
+                new MeasuredFile(files.grubCfgPath, Measurements.file(files.grubCfg, alg)), linux,
+                new MeasuredFile(files.kernelPath, Measurements.kernel(files.kernel, alg)), files.args, initrd,
+                new MeasuredFile(files.initramfsPath, Measurements.file(files.initramfs, alg)));
         AtomicFiles.replace(output, UefiBootPredictor.toJson(boot), false);
         if (logOut != null) {
             EventLogWriter.write(UefiBootPredictor.exactLog(boot), logOut);
