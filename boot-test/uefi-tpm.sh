@@ -16,7 +16,7 @@
 #      under a loaded TCG; cvmfde.give_up=150s), so a refused guest powers off within three minutes
 #   2. the guest runtime and the keys (verifier, 32-byte root key; guest-pipeline.sh), and a TPM:
 #      swtpm_setup --create-ek-cert with a local CA made for this run (its root is --tpm-ek-root)
-#   3. golden boot (cached per OVMF/QEMU/shim/grub/boot.sh): the PLAIN guest boots through OVMF + shim
+#   3. golden boot (cached per OVMF/QEMU/swtpm/boot.sh and the plain boot files): the PLAIN guest boots through OVMF + shim
 #      + grub with the TPM; its root prints the TCG event log (base64). Checks on that real log:
 #      reference-values compare against the plain boot partition's hash.json (the strict allow-list:
 #      shim, grub, grub.cfg, kernel, initramfs, nothing else), predict-uefi's PCRs 4 and 9 equal the
@@ -127,7 +127,8 @@ predict_plain() {
 
 # ---------------------------------------------------------------- 3: golden boot (cached)
 GKEY=$( (sha256sum "$OVMF_CODE" "$OVMF_VARS" "$SG/boot.sh" | cut -d' ' -f1; qemu-system-x86_64 -version | head -1;
-         swtpm --version 2>&1 | head -1; sha256sum "$PLAIN/EFI/BOOT/BOOTX64.EFI" "$PLAIN/EFI/BOOT/grubx64.efi" | cut -d' ' -f1) \
+         swtpm --version 2>&1 | head -1; sha256sum "$PLAIN/EFI/BOOT/BOOTX64.EFI" "$PLAIN/EFI/BOOT/grubx64.efi" \
+         "$PLAIN/EFI/debian/grub.cfg" "$PLAIN/vmlinuz-$KVER" "$PLAIN/initrd.img-$KVER" | cut -d' ' -f1) \
        | sha256sum | cut -c1-16)
 GDIR=$CACHE/uefi-golden/$GKEY
 if [[ ! -f $GDIR/event-log.bin ]]; then
