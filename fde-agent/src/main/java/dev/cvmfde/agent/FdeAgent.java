@@ -202,12 +202,14 @@ public final class FdeAgent {
             switch (provider.extend(MeasurementEvent.KEY_CONSUMED)) {
                 case MeasurementExtension.Extended e -> console.say("key consumed: extended " + e
                         + "; evidence from now on no longer matches the baseline");
+                case MeasurementExtension.ExtendedPcr p -> console.say("key consumed: extended " + p
+                        + "; quotes from now on no longer replay to the boot's event log");
                 case MeasurementExtension.Unsupported u -> console.say("key consumed: not measured: " + u.reason());
             }
             return outcome;
         } catch (EvidenceException e) {
-            return new AgentOutcome.Failed("key consumed: extending REM[" + MeasurementEvent.KEY_CONSUMED.rem()
-                    + "] failed after the unlock (" + e.getMessage() + "); the boot does not go on");
+            return new AgentOutcome.Failed("key consumed: extending the measurement register failed after the unlock ("
+                    + e.getMessage() + "); the boot does not go on");
         }
     }
 

@@ -45,7 +45,12 @@ import picocli.CommandLine.Spec;
                     + "the verdict table then shows SKIPPED (INSECURE: <option>) and a banner in capitals.",
             "The simulated TEE is a property of the anchor: give its CPAK with --simulated-anchor (never "
                     + "--trust-anchor); simulated evidence against a real anchor, and unmarked evidence against the "
-                    + "simulated anchor, are refused.", ""},
+                    + "simulated anchor, are refused.",
+            "TPM evidence (a UEFI + vTPM guest with provider tpm, docs/tpm-evidence.md): give --tpm-ek-root instead "
+                    + "of --trust-anchor. After the evidence, one more round proves the quoting AK lives in the TPM "
+                    + "whose EK certificate chains to that root (MakeCredential here, ActivateCredential in the "
+                    + "guest); the firmware PCRs 0-3 and 7 must equal hash.json's \"tpm\" golden values "
+                    + "(--insecure-no-firmware-pcrs to skip); no RIM is used.", ""},
         footerHeading = "%nExamples:%n",
         footer = {
             "  attestation-client release --server 192.168.122.50:7220 --baseline enc.qcow2.hash.json \\",
@@ -54,6 +59,8 @@ import picocli.CommandLine.Spec;
             "  attestation-client release --server 127.0.0.1:7220 --baseline hash.json --baseline-signer builder.pub.jwk \\",
             "      --key-file dek.b64 --simulated-anchor sim-anchor/simulated-cpak.pub.pem \\",
             "      --signing-key verifier.jwk --json        (RIM from \"rim\" in the signed hash.json)",
+            "  attestation-client release --server 10.0.2.15:7220 --tpm-ek-root ek-root.pem --baseline enc.qcow2.hash.json \\",
+            "      --baseline-signer builder.pub.jwk --key-file rootfs.key --signing-key verifier.jwk   (TPM evidence)",
             "",
             "Key files: raw bytes (e.g. 32 random bytes) or IBM's DEK form (base64 on one line, 32-512 characters,",
             "no newline); the guest receives exactly the file's bytes (the LUKS keyslot passphrase).",

@@ -73,7 +73,9 @@ public final class Verifier {
         AppraisalStages.rim(claims, PolicyStages.referenceRim(input.referenceRim(), baseline, checks), checks);
         Optional<List<LogEvent>> events = AppraisalStages.eventLog(claims, input.eventLog(),
                 input.baseline().isPresent(), checks);
-        bootComponents(input, claims, events, baseline, checks);
+        bootComponents(input.baseline().isPresent(), baseline, input.eventLog().isPresent(), events,
+                "the event log is missing, does not replay to the REMs or holds MR-0 events: its events prove nothing",
+                (ev, out) -> BootComponentStage.check(ev, claims, baseline.get(), out), checks);
         AppraisalStages.policy(token, input.simulatedAnchor(), checks);
         PolicyStages.baselineSimulated(baseline, input.simulatedAnchor(), checks);
         List<Check> decided = FailClosed.apply(checks, waived);
@@ -134,35 +136,16 @@ public final class Verifier {
         } else {
             checks.add(Check.skipped(Stage.FIRMWARE_PCRS, "firmware-pcrs", "the PCR selection is refused"));
         }
-        tpmBootComponents(input, events, baseline, checks);
+        bootComponents(input.baseline().isPresent(), baseline, input.eventLog().isPresent(), events,
+                "the event log is refused (selection or replay): its events prove nothing",
+                (ev, out) -> BootComponentStage.check(BaselineComparator.toMrIndices(ev), DigestAlgorithm.SHA256,
+                        "sha256 (the quoted PCR bank)", baseline.get(), out), checks);
         PolicyStages.baselineSimulated(baseline, false, checks);
         List<Check> decided = FailClosed.apply(checks, waived);
         if (decided.stream().anyMatch(Check::failed)) {
             return new Refused(decided);
         }
         return new Affirming(d.quote().extraData(), decided, input.freshness() instanceof Freshness.Expected);
-    }
-
-    private static void tpmBootComponents(TpmEvidenceInput input, Optional<List<LogEvent>> events,
-            Optional<Baseline> baseline, List<Check> checks) {
-        if (input.baseline().isEmpty()) {
-            checks.add(Check.unchecked(Stage.BOOT_COMPONENTS, "boot-components", Insecure.NO_BASELINE,
-                    "no baseline given (--baseline)"));
-        } else if (baseline.isEmpty()) {
-            checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components",
-                    "the hash.json signature failed: the baseline is not used"));
-        } else if (input.eventLog().isEmpty()) {
-            checks.add(Check.unchecked(Stage.BOOT_COMPONENTS, "boot-components", Insecure.NO_EVENT_LOG,
-                    "no event log: the boot components cannot be read"));
-        } else if (events.isEmpty()) {
-            checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components",
-                    "the event log is refused (selection or replay): its events prove nothing"));
-        } else {
-            List<Check> stage = new ArrayList<>();
-            BootComponentStage.check(BaselineComparator.toMrIndices(events.get()), DigestAlgorithm.SHA256,
-                    "sha256 (the quoted PCR bank)", baseline.get(), stage);
-            checks.addAll(PolicyStages.requireCmdline(baseline.get(), stage));
-        }
     }
 
     private static void skipTpm(List<Check> checks, Stage from, Stage to, String why) {
@@ -182,24 +165,27 @@ public final class Verifier {
         return w;
     }
 
-    private static void bootComponents(EvidenceInput input, RealmClaims claims, Optional<List<LogEvent>> events,
-            Optional<Baseline> baseline, List<Check> checks) {
-        if (input.baseline().isEmpty()) {
+    /**
+     * BOOT_COMPONENTS for either kind: refused or skipped with the reason when the baseline, its
+     * signature, the log or its replay is missing; else {@code appraise} adds the stage's checks.
+     */
+    private static void bootComponents(boolean baselineGiven, Optional<Baseline> baseline, boolean logGiven,
+            Optional<List<LogEvent>> events, String logRefused, java.util.function.BiConsumer<List<LogEvent>,
+                    List<Check>> appraise, List<Check> checks) {
+        if (!baselineGiven) {
             checks.add(Check.unchecked(Stage.BOOT_COMPONENTS, "boot-components", Insecure.NO_BASELINE,
                     "no baseline given (--baseline)"));
         } else if (baseline.isEmpty()) {
             checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components",
                     "the hash.json signature failed: the baseline is not used"));
-        } else if (input.eventLog().isEmpty()) {
+        } else if (!logGiven) {
             checks.add(Check.unchecked(Stage.BOOT_COMPONENTS, "boot-components", Insecure.NO_EVENT_LOG,
                     "no event log: the boot components cannot be read"));
         } else if (events.isEmpty()) {
-            checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components",
-                    "the event log is missing, does not replay to the REMs or holds MR-0 events: its events prove "
-                            + "nothing"));
+            checks.add(Check.skipped(Stage.BOOT_COMPONENTS, "boot-components", logRefused));
         } else {
             List<Check> stage = new ArrayList<>();
-            BootComponentStage.check(events.get(), claims, baseline.get(), stage);
+            appraise.accept(events.get(), stage);
             checks.addAll(PolicyStages.requireCmdline(baseline.get(), stage));
         }
     }

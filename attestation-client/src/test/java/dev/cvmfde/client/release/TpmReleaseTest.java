@@ -21,6 +21,8 @@ import dev.cvmfde.refvalues.eventlog.LogEvent;
 import dev.cvmfde.server.RunningServer;
 import dev.cvmfde.server.provider.EvidenceException;
 import dev.cvmfde.server.provider.EvidenceProvider;
+import dev.cvmfde.server.provider.MeasurementEvent;
+import dev.cvmfde.server.provider.MeasurementExtension;
 import dev.cvmfde.server.provider.RawEvidence;
 import dev.cvmfde.server.provider.tpm.TpmProvider;
 import java.nio.file.Files;
@@ -91,8 +93,14 @@ class TpmReleaseTest {
                 .orElseThrow(() -> new AssertionError("no check " + stage.label() + "/" + name + " in " + a.checks()));
     }
 
-    /** The genuine provider with its evidence changed by {@code change}. */
-    private static EvidenceProvider tampered(EvidenceProvider real, UnaryOperator<RawEvidence> change) {
+    /** How a test guest answers the credential challenge. */
+    private interface Activation {
+        byte[] activate(byte[] blob, byte[] secret) throws EvidenceException;
+    }
+
+    /** A tpm provider whose evidence comes from {@code collect} and whose activation from {@code activation}. */
+    private static EvidenceProvider guestOf(EvidenceProvider collect, UnaryOperator<RawEvidence> change,
+            Activation activation) {
         return new EvidenceProvider() {
             @Override
             public String name() {
@@ -101,14 +109,19 @@ class TpmReleaseTest {
 
             @Override
             public RawEvidence collect(byte[] challenge) throws EvidenceException {
-                return change.apply(real.collect(challenge));
+                return change.apply(collect.collect(challenge));
             }
 
             @Override
             public byte[] activateCredential(byte[] blob, byte[] secret) throws EvidenceException {
-                return real.activateCredential(blob, secret);
+                return activation.activate(blob, secret);
             }
         };
+    }
+
+    /** The genuine provider with its evidence changed by {@code change}. */
+    private static EvidenceProvider tampered(EvidenceProvider real, UnaryOperator<RawEvidence> change) {
+        return guestOf(real, change, real::activateCredential);
     }
 
     @Test
@@ -142,47 +155,15 @@ class TpmReleaseTest {
         // credential activation are the genuine TPM's: it cannot activate a credential for an AK it lacks
         TpmProvider genuine = guest.provider();
         byte[] ekCert = genuine.collect(new byte[64]).certificateChain().getFirst();
-        EvidenceProvider mixed = tampered(other.provider(), e -> new RawEvidence(e.provider(), e.token(), e.eventLog(),
-                List.of(ekCert)));
-        EvidenceProvider relay = new EvidenceProvider() {
-            @Override
-            public String name() {
-                return TpmProvider.NAME;
-            }
-
-            @Override
-            public RawEvidence collect(byte[] challenge) throws EvidenceException {
-                return mixed.collect(challenge);
-            }
-
-            @Override
-            public byte[] activateCredential(byte[] blob, byte[] secret) throws EvidenceException {
-                return genuine.activateCredential(blob, secret);
-            }
-        };
+        EvidenceProvider relay = guestOf(other.provider(), e -> new RawEvidence(e.provider(), e.token(), e.eventLog(),
+                List.of(ekCert)), genuine::activateCredential);
         Refused r = refusedAt(release(relay), Stage.AK_ACTIVATION);
         assertEquals(Check.Outcome.PASS, check(r, Stage.EK_CERTIFICATE, "ek-chain").outcome());
     }
 
     @Test
     void release_guestAnswersWrongSecret_refusedAtAkActivation() throws Exception {
-        TpmProvider genuine = guest.provider();
-        EvidenceProvider liar = new EvidenceProvider() {
-            @Override
-            public String name() {
-                return TpmProvider.NAME;
-            }
-
-            @Override
-            public RawEvidence collect(byte[] challenge) throws EvidenceException {
-                return genuine.collect(challenge);
-            }
-
-            @Override
-            public byte[] activateCredential(byte[] blob, byte[] secret) {
-                return new byte[32];
-            }
-        };
+        EvidenceProvider liar = guestOf(guest.provider(), e -> e, (blob, secret) -> new byte[32]);
         refusedAt(release(liar), Stage.AK_ACTIVATION);
     }
 
@@ -248,6 +229,19 @@ class TpmReleaseTest {
             assertTrue(kernel.name().startsWith("kernel"), kernel::toString);
             assertEquals(GuestFixture.sha256("kernel 6.6.0").hex(), kernel.expected());
             assertEquals(GuestFixture.sha256("replaced kernel").hex(), kernel.actual());
+        }
+    }
+
+    @Test
+    void release_afterTheAgentConsumedTheKey_refusedAtEventLog() throws Exception {
+        try (TpmGuest booted = new TpmGuest(dir.resolve("consumed"), "kernel 6.6.0")) {
+            ReleasePolicy p = new ReleasePolicy(booted.ekRoot(), false, Optional.of(booted.signedBaseline()),
+                    Optional.empty(), Set.of());
+            assertInstanceOf(ReleaseOutcome.Released.class, release(booted.provider(), p));
+            MeasurementExtension e = booted.provider().extend(MeasurementEvent.KEY_CONSUMED);
+            assertEquals(TpmProvider.KEY_CONSUMED_PCR, assertInstanceOf(MeasurementExtension.ExtendedPcr.class, e).pcr());
+            Refused r = refusedAt(release(booted.provider(), p), Stage.EVENT_LOG);
+            assertEquals("PCR[8]", r.failures().getFirst().name());
         }
     }
 

@@ -33,6 +33,8 @@ final class SampleMessages {
                 new Release("eyJhbGciOiJFUzM4NCJ9.eyJub25jZSI6IngifQ.c2lnbmF0dXJl"),
                 new Refusal(List.of("freshness", "rim", "boot-components")),
                 new Ack(true, "encroot opened"),
-                new Ack(false, ""));
+                new Ack(false, ""),
+                new CredentialChallenge(random(68), random(256)),
+                new CredentialResponse(random(32)));
     }
 }

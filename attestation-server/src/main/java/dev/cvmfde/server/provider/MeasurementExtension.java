@@ -22,6 +22,23 @@ public sealed interface MeasurementExtension {
         }
     }
 
+    /** A TPM: PCR {@code pcr} now holds {@code value}; every later quote reports it. */
+    record ExtendedPcr(int pcr, byte[] value) implements MeasurementExtension {
+        public ExtendedPcr {
+            value = value.clone();
+        }
+
+        @Override
+        public byte[] value() {
+            return value.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "PCR[" + pcr + "] = " + HexFormat.of().formatHex(value);
+        }
+    }
+
     /** The platform (or its Linux interface) gives the guest no way to extend a register; why. */
     record Unsupported(String reason) implements MeasurementExtension {
     }

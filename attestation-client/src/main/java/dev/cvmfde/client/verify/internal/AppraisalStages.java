@@ -103,27 +103,16 @@ public final class AppraisalStages {
      */
     public static Optional<List<LogEvent>> eventLog(RealmClaims realm, Optional<byte[]> log, boolean required,
             List<Check> out) {
-        if (log.isEmpty()) {
-            out.add(required ? Check.fail(Stage.EVENT_LOG, "replay", "an event log (a baseline was given)",
-                    "no event log", "the evidence holds no event log, so the boot components cannot be appraised")
-                    : Check.unchecked(Stage.EVENT_LOG, "replay", Insecure.NO_EVENT_LOG, "no event log with the "
-                            + "evidence: the REMs are not appraised"));
+        Optional<byte[]> bounded = boundedLog(log, required, "the REMs are not appraised", out);
+        if (bounded.isEmpty()) {
             return Optional.empty();
         }
-        byte[] bytes = log.get();
-        if (bytes.length > EvidenceInput.MAX_EVENT_LOG_BYTES) {
-            out.add(Check.fail(Stage.EVENT_LOG, "parse", "at most " + EvidenceInput.MAX_EVENT_LOG_BYTES + " B",
-                    bytes.length + " B", "event log larger than MAX_EVENT_LOG_BYTES"));
-            return Optional.empty();
-        }
+        byte[] bytes = bounded.get();
         DigestAlgorithm alg = digestAlgorithm(realm.hashAlgorithm());
-        List<LogEvent> events = new ArrayList<>();
+        List<LogEvent> events;
         Registers regs;
-        try (EventLogReader r = EventLogReader.open(new ByteArrayInputStream(bytes), LogFormat.CCEL,
-                EventLogLimits.DEFAULT)) {
-            for (LogEvent e; (e = r.next()) != null;) {
-                events.add(e);
-            }
+        try {
+            events = readEvents(bytes, LogFormat.CCEL);
             regs = Replayer.replay(events, LogFormat.CCEL, alg);
         } catch (EventLogException | IOException e) {
             out.add(Check.fail(Stage.EVENT_LOG, "parse", "a CCEL event log with a " + alg.bankName() + " bank",
@@ -145,6 +134,39 @@ public final class AppraisalStages {
         }
         all &= mrIndexZero(events, out);
         return all ? Optional.of(events) : Optional.empty();
+    }
+
+    /**
+     * The log if there is one within {@code MAX_EVENT_LOG_BYTES}; else adds the EVENT_LOG check that
+     * says why (no log: FAIL when {@code required}, else SKIPPED naming {@link Insecure#NO_EVENT_LOG})
+     * and returns empty.
+     */
+    static Optional<byte[]> boundedLog(Optional<byte[]> log, boolean required, String unappraised, List<Check> out) {
+        if (log.isEmpty()) {
+            out.add(required ? Check.fail(Stage.EVENT_LOG, "replay", "an event log (a baseline was given)",
+                    "no event log", "the evidence holds no event log, so the boot components cannot be appraised")
+                    : Check.unchecked(Stage.EVENT_LOG, "replay", Insecure.NO_EVENT_LOG, "no event log with the "
+                            + "evidence: " + unappraised));
+            return Optional.empty();
+        }
+        byte[] bytes = log.get();
+        if (bytes.length > EvidenceInput.MAX_EVENT_LOG_BYTES) {
+            out.add(Check.fail(Stage.EVENT_LOG, "parse", "at most " + EvidenceInput.MAX_EVENT_LOG_BYTES + " B",
+                    bytes.length + " B", "event log larger than MAX_EVENT_LOG_BYTES"));
+            return Optional.empty();
+        }
+        return Optional.of(bytes);
+    }
+
+    /** Every event of a log in {@code format}, read with the default limits. */
+    static List<LogEvent> readEvents(byte[] bytes, LogFormat format) throws EventLogException, IOException {
+        try (EventLogReader r = EventLogReader.open(new ByteArrayInputStream(bytes), format, EventLogLimits.DEFAULT)) {
+            List<LogEvent> events = new ArrayList<>();
+            for (LogEvent e; (e = r.next()) != null;) {
+                events.add(e);
+            }
+            return events;
+        }
     }
 
     /** Only EV_NO_ACTION may sit at MR index 0: any other event there claims a measurement no REM holds. */

@@ -15,8 +15,6 @@ import dev.cvmfde.protocol.tpm.TpmQuote;
 import dev.cvmfde.protocol.tpm.TpmSignature;
 import dev.cvmfde.refvalues.DigestAlgorithm;
 import dev.cvmfde.refvalues.eventlog.EventLogException;
-import dev.cvmfde.refvalues.eventlog.EventLogLimits;
-import dev.cvmfde.refvalues.eventlog.EventLogReader;
 import dev.cvmfde.refvalues.eventlog.EventType;
 import dev.cvmfde.refvalues.eventlog.LogEvent;
 import dev.cvmfde.refvalues.eventlog.LogFormat;
@@ -27,14 +25,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXParameters;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -132,24 +127,16 @@ public final class TpmStages {
                     next = c;
                 }
             }
-            if (next == null || path.size() > TrustAnchor.MAX_CHAIN_CERTIFICATES) {
+            if (next == null || path.size() >= TrustAnchor.MAX_CHAIN_CERTIFICATES - 1) {
                 return Optional.of("no path from issuer " + last.getIssuerX500Principal() + " to the root");
             }
             path.add(next);
             last = next;
         }
-        try {
-            PKIXParameters p = new PKIXParameters(Set.of(new java.security.cert.TrustAnchor(root.root(), null)));
-            p.setRevocationEnabled(false);
-            p.setDate(Date.from(at));
-            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), p);
-            return Optional.empty();
-        } catch (java.security.cert.CertPathValidatorException e) {
-            return Optional.of("path validation failed" + (e.getIndex() >= 0 ? " at certificate " + e.getIndex() : "")
-                    + " (" + e.getReason() + "): " + e.getMessage());
-        } catch (GeneralSecurityException e) {
-            return Optional.of("path validation failed: " + e.getMessage());
-        }
+        // ek, intermediates, root: IntegrityStages' PKIX validation (the same as for CCA chains)
+        List<X509Certificate> chain = new ArrayList<>(path);
+        chain.add(root.root());
+        return IntegrityStages.validate(new TrustAnchor.CertificateChain(chain, root.root()), at);
     }
 
     /** AK_ACTIVATION: the guest returned the secret sealed to (EK, AK name): the AK lives in that TPM. */
@@ -246,13 +233,8 @@ public final class TpmStages {
         if (log.isEmpty() || log.get().length > dev.cvmfde.client.verify.EvidenceInput.MAX_EVENT_LOG_BYTES) {
             return Optional.empty();
         }
-        try (EventLogReader r = EventLogReader.open(new ByteArrayInputStream(log.get()), LogFormat.TCG2,
-                EventLogLimits.DEFAULT)) {
-            List<LogEvent> events = new ArrayList<>();
-            for (LogEvent e; (e = r.next()) != null;) {
-                events.add(e);
-            }
-            return Optional.of(events);
+        try {
+            return Optional.of(AppraisalStages.readEvents(log.get(), LogFormat.TCG2));
         } catch (EventLogException | IOException e) {
             return Optional.empty();
         }
@@ -265,26 +247,14 @@ public final class TpmStages {
      */
     public static Optional<List<LogEvent>> eventLog(Optional<byte[]> log, Decoded d, boolean required,
             List<Check> out) {
-        if (log.isEmpty()) {
-            out.add(required ? Check.fail(Stage.EVENT_LOG, "replay", "an event log (a baseline was given)",
-                    "no event log", "the evidence holds no event log, so the boot components cannot be appraised")
-                    : Check.unchecked(Stage.EVENT_LOG, "replay", Insecure.NO_EVENT_LOG, "no event log with the "
-                            + "evidence: the PCRs are not replayed"));
+        Optional<byte[]> bounded = AppraisalStages.boundedLog(log, required, "the PCRs are not replayed", out);
+        if (bounded.isEmpty()) {
             return Optional.empty();
         }
-        byte[] bytes = log.get();
-        if (bytes.length > dev.cvmfde.client.verify.EvidenceInput.MAX_EVENT_LOG_BYTES) {
-            out.add(Check.fail(Stage.EVENT_LOG, "parse", "at most " + dev.cvmfde.client.verify.EvidenceInput
-                    .MAX_EVENT_LOG_BYTES + " B", bytes.length + " B", "event log larger than MAX_EVENT_LOG_BYTES"));
-            return Optional.empty();
-        }
-        List<LogEvent> events = new ArrayList<>();
+        List<LogEvent> events;
         Registers regs;
-        try (EventLogReader r = EventLogReader.open(new ByteArrayInputStream(bytes), LogFormat.TCG2,
-                EventLogLimits.DEFAULT)) {
-            for (LogEvent e; (e = r.next()) != null;) {
-                events.add(e);
-            }
+        try {
+            events = AppraisalStages.readEvents(bounded.get(), LogFormat.TCG2);
             regs = Replayer.replay(events, LogFormat.TCG2, DigestAlgorithm.SHA256);
         } catch (EventLogException | IOException e) {
             out.add(Check.fail(Stage.EVENT_LOG, "parse", "a TCG2 event log with a sha256 bank", "unreadable",

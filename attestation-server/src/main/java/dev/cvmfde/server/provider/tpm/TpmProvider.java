@@ -8,6 +8,8 @@ import dev.cvmfde.protocol.tpm.TpmTemplates;
 import dev.cvmfde.server.provider.EvidenceException;
 import dev.cvmfde.server.provider.EvidenceException.Kind;
 import dev.cvmfde.server.provider.EvidenceProvider;
+import dev.cvmfde.server.provider.MeasurementEvent;
+import dev.cvmfde.server.provider.MeasurementExtension;
 import dev.cvmfde.server.provider.RawEvidence;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +34,8 @@ public final class TpmProvider implements EvidenceProvider {
     public static final Path DEFAULT_EVENT_LOG = Path.of("/sys/kernel/security/tpm0/binary_bios_measurements");
     /** PCRs quoted: firmware 0–7, grub 8 (strings) and 9 (files), shim's 14. */
     public static final Set<Integer> QUOTED_PCRS = Set.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 14);
+    /** The PCR the agent's "key consumed" event is extended into after the unlock. */
+    public static final int KEY_CONSUMED_PCR = 8;
     /** The largest event log read (the wire limit). */
     public static final int MAX_EVENT_LOG_BYTES = dev.cvmfde.protocol.wire.WireLimits.MAX_EVENT_LOG_BYTES;
 
@@ -76,6 +80,28 @@ public final class TpmProvider implements EvidenceProvider {
             }
         } catch (TpmCommandException e) {
             throw new EvidenceException(Kind.REJECTED, NAME + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new EvidenceException(Kind.IO, NAME + ": TPM " + device + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Extends PCR {@value #KEY_CONSUMED_PCR} (grub's strings, always quoted) with SHA-256 of the
+     * event's text. The boot's event log does not hold that event, so every later quote fails the
+     * verifier's replay of PCR {@value #KEY_CONSUMED_PCR} (stage event-log).
+     */
+    @Override
+    public MeasurementExtension extend(MeasurementEvent event) throws EvidenceException {
+        try (Tpm tpm = open()) {
+            tpm.pcrExtend(KEY_CONSUMED_PCR, java.security.MessageDigest.getInstance("SHA-256").digest(event.data()));
+            byte[] value = tpm.pcrRead(new PcrSelection(TPM_ALG_SHA256, new java.util.TreeSet<>(Set.of(
+                    KEY_CONSUMED_PCR)))).getFirst();
+            return new MeasurementExtension.ExtendedPcr(KEY_CONSUMED_PCR, value);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        } catch (TpmCommandException e) {
+            throw new EvidenceException(Kind.REJECTED, NAME + ": extending PCR " + KEY_CONSUMED_PCR + ": "
+                    + e.getMessage(), e);
         } catch (IOException e) {
             throw new EvidenceException(Kind.IO, NAME + ": TPM " + device + ": " + e.getMessage(), e);
         }
