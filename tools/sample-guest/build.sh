@@ -21,6 +21,10 @@
 #   CVMFDE_KERNEL_PKG       kernel package (default: what linux-image-amd64 depends on)
 #   CVMFDE_ROOT_UUID        ext4 root filesystem UUID (default fixed, see below)
 #   CVMFDE_SKIP_GRUB=1      do not build/install grub EFI (direct kernel boot only)
+#   CVMFDE_EFI_LOADER       grub-mkimage (default: an unsigned grub built here, config grub/grub.cfg)
+#                           or shim: Debian's signed shim + grub (shim-signed, grub-efi-amd64-signed)
+#                           as EFI/BOOT/BOOTX64.EFI + EFI/BOOT/grubx64.efi, config EFI/debian/grub.cfg
+#                           (the signed grub's prefix), for the UEFI + vTPM boot (boot-test/uefi-tpm.sh)
 #   CVMFDE_EXTRA_CMDLINE    appended to the kernel command line
 #   SOURCE_DATE_EPOCH       timestamp for all files (default fixed)
 set -euo pipefail
@@ -147,8 +151,26 @@ fi
 # ---------------------------------------------------------------- grub EFI (cached)
 GRUB_MODULES="part_gpt fat ext2 search search_fs_uuid normal configfile linux echo serial
   terminal test sleep gzio zstd efi_gop all_video"
-EFI=""
-if [[ ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
+EFI="" SHIM="" GRUB_CFG_DIR=grub
+LOADER=${CVMFDE_EFI_LOADER:-grub-mkimage}
+[[ $LOADER =~ ^(grub-mkimage|shim)$ ]] || die "CVMFDE_EFI_LOADER=$LOADER: grub-mkimage or shim"
+[[ $LOADER == grub-mkimage || $LAYOUT == default ]] || die "CVMFDE_EFI_LOADER=shim is built for --layout default only"
+if [[ $LOADER == shim && ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
+  # Debian's signed binaries, as a Debian system boots: the firmware runs shim (EFI/BOOT/BOOTX64.EFI,
+  # the removable-media path), shim runs grubx64.efi from its own directory; the signed grub's prefix
+  # is /EFI/debian, so it sources EFI/debian/grub.cfg. No fbx64.efi: shim would run the fallback.
+  SDEB=$(fetch_deb shim-signed); GSDEB=$(fetch_deb grub-efi-amd64-signed)
+  SDIR=$CACHE/grub/signed-$(basename "$SDEB" .deb)-$(basename "$GSDEB" .deb)
+  if [[ ! -f $SDIR/.done ]]; then
+    rm -rf "$SDIR"; mkdir -p "$SDIR"
+    dpkg-deb -x "$SDEB" "$SDIR"; dpkg-deb -x "$GSDEB" "$SDIR"; touch "$SDIR/.done"
+  fi
+  SHIM=$SDIR/usr/lib/shim/shimx64.efi.signed
+  EFI=$SDIR/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed
+  [[ -f $SHIM && -f $EFI ]] || die "no shimx64.efi.signed / grubx64.efi.signed in $SDEB / $GSDEB"
+  GRUB_CFG_DIR=EFI/debian
+  log "signed shim $(basename "$SDEB"), grub $(basename "$GSDEB")"
+elif [[ ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
   GCDEB=$(fetch_deb grub-common); GEDEB=$(fetch_deb grub-efi-amd64-bin)
   # where grub's built-in config looks: the file system holding grub.cfg (debian-cloud: the ESP's stub)
   case $LAYOUT in
@@ -234,6 +256,9 @@ CMDLINE="root=UUID=$ROOT_UUID ro console=ttyS0,115200 rd.neednet=1 ip=dhcp panic
 KPATH=/vmlinuz-$KVER IPATH=/initrd.img-$KVER INAME=initrd.img-$KVER
 [[ $LAYOUT == debian-cloud ]] && { CMDLINE="root=PARTUUID=$P1_GUID ro console=ttyS0,115200 rd.neednet=1 ip=dhcp panic=10${CVMFDE_EXTRA_CMDLINE:+ $CVMFDE_EXTRA_CMDLINE}"; KPATH=/boot/vmlinuz-$KVER IPATH=/boot/initrd.img-$KVER; }
 [[ $LAYOUT == bls ]] && { INAME=initramfs-$KVER.img IPATH=/initramfs-$KVER.img; }
+# the signed grub boots a kernel through its EFI stub only with linuxefi (its plain linux takes the
+# legacy path with Secure Boot off), and only the EFI stub hands the kernel the firmware's TPM event log
+LINUX_CMD=""; [[ -n $SHIM ]] && LINUX_CMD=efi
 cat >"$WORK/grub.cfg" <<EOF
 set timeout=0
 set default=0
@@ -259,8 +284,8 @@ else
 "
   cat >>"$WORK/grub.cfg" <<EOF
 menuentry 'cvm-fde sample guest ($KVER)' {
-${search}	linux $KPATH $CMDLINE
-	initrd $IPATH
+${search}	linux${LINUX_CMD} $KPATH $CMDLINE
+	initrd${LINUX_CMD} $IPATH
 }
 EOF
 fi
@@ -295,8 +320,7 @@ truncate -s "${P1_MIB}M" "$P1IMG"
 mformat -i "$P1IMG" -F -v BOOT -N "$BOOT_SERIAL" -H 2048 -h 64 -s 32 -T $((P1_MIB * 2048)) :: \
   || die "mformat failed"
 if [[ $LAYOUT == default || $LAYOUT == mbr ]]; then
-  mmd -i "$P1IMG" ::/grub
-  mcopy -m -i "$P1IMG" "$WORK/grub.cfg" ::/grub/grub.cfg
+  [[ $GRUB_CFG_DIR == grub ]] && mmd -i "$P1IMG" ::/grub
   mcopy -m -i "$P1IMG" "$WORK/vmlinuz-$KVER" "$WORK/initrd.img-$KVER" ::/
 fi
 if [[ $LAYOUT == debian-cloud ]]; then   # Debian's ESP stub: find the root, read its /boot/grub/grub.cfg
@@ -308,8 +332,19 @@ if [[ $LAYOUT == debian-cloud ]]; then   # Debian's ESP stub: find the root, rea
 fi
 if [[ -n $EFI ]]; then
   mmd -i "$P1IMG" ::/EFI 2>/dev/null || true; mmd -i "$P1IMG" ::/EFI/BOOT
-  cp "$EFI" "$WORK/BOOTX64.EFI"; touch -d "@$EPOCH" "$WORK/BOOTX64.EFI"
-  mcopy -m -i "$P1IMG" "$WORK/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
+  if [[ -n $SHIM ]]; then
+    mmd -i "$P1IMG" ::/EFI/debian
+    cp "$SHIM" "$WORK/BOOTX64.EFI"; cp "$EFI" "$WORK/grubx64.efi"
+    touch -d "@$EPOCH" "$WORK/BOOTX64.EFI" "$WORK/grubx64.efi"
+    mcopy -m -i "$P1IMG" "$WORK/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
+    mcopy -m -i "$P1IMG" "$WORK/grubx64.efi" ::/EFI/BOOT/grubx64.efi
+  else
+    cp "$EFI" "$WORK/BOOTX64.EFI"; touch -d "@$EPOCH" "$WORK/BOOTX64.EFI"
+    mcopy -m -i "$P1IMG" "$WORK/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
+  fi
+fi
+if [[ $LAYOUT == default || $LAYOUT == mbr ]]; then
+  mcopy -m -i "$P1IMG" "$WORK/grub.cfg" "::/$GRUB_CFG_DIR/grub.cfg"
 fi
 
 # ---------------------------------------------------------------- ext4 /boot (ext4-boot, bls)
@@ -403,7 +438,7 @@ qemu-img convert -q -f raw -O qcow2 "$RAW" "$WORK/guest.qcow2"
 # ---------------------------------------------------------------- outputs
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 KSHA=$(sha "$WORK/vmlinuz-$KVER"); ISHA=$(sha "$WORK/$INAME"); GSHA=$(sha "$WORK/grub.cfg")
-ESHA=""; [[ -n $EFI ]] && ESHA=$(sha "$EFI")
+ESHA=""; [[ -n $EFI ]] && ESHA=$(sha "${SHIM:-$EFI}")
 cat >"$WORK/manifest.json" <<EOF
 {
   "format": 1,
@@ -421,7 +456,8 @@ $PARTS
   ],
   "bootFiles": {
     "efiLoader": $([[ -n $EFI ]] && echo '"EFI/BOOT/BOOTX64.EFI"' || echo null),
-    "grubCfg": "$(p=${KPATH%/vmlinuz-*}; echo "${p#/}${p:+/}")grub/grub.cfg",
+    "grub": $([[ -n $SHIM ]] && echo '"EFI/BOOT/grubx64.efi"' || echo null),
+    "grubCfg": "$(if [[ -n $SHIM ]]; then echo EFI/debian/; else p=${KPATH%/vmlinuz-*}; echo "${p#/}${p:+/}grub/"; fi)grub.cfg",
     "kernel": "${KPATH#/}",
     "initramfs": "${IPATH#/}"
   },

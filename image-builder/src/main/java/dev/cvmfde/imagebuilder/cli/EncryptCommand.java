@@ -7,6 +7,7 @@ import dev.cvmfde.imagebuilder.rootfs.BaselineSigningKey;
 import dev.cvmfde.imagebuilder.rootfs.EncryptRequest;
 import dev.cvmfde.imagebuilder.rootfs.EncryptResult;
 import dev.cvmfde.imagebuilder.rootfs.RootEncryptor;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -132,9 +133,15 @@ final class EncryptCommand implements Callable<Integer> {
         err.println("image-builder: hash.json signed by " + (r.signer().created() ? "a NEW build key " : "")
                 + r.signer().privateFile() + "; pin its public key on the verifier host: attestation-client "
                 + "--baseline-signer " + r.signer().publicFile());
-        if (r.rim().isEmpty()) {
+        if (r.rim().isEmpty() && !"tpm".equals(provider)) { // a TPM has no RIM: its firmware PCRs take its place
             err.println("image-builder: note: hash.json has no \"rim\": attestation-client refuses without a RIM; give "
                     + "it --rim (the realm's initial measurement from its launch configuration, docs/rim.md)");
+        }
+        Path uefi = request.sidecar(RootEncryptor.UEFI_PREDICTION_SUFFIX);
+        if (Files.isRegularFile(uefi)) {
+            err.println("image-builder: the boot partition starts shim, then grub: what a UEFI boot must measure into a TPM"
+                    + " is in " + uefi.getFileName() + " (PCRs 4 and 9 exactly, PCR 8's pinned strings; the exact events as a"
+                    + " TCG2 log: " + request.sidecar(RootEncryptor.UEFI_PREDICTED_LOG_SUFFIX).getFileName() + ")");
         }
         err.flush();
         out.summary(() -> json(r, millis), () -> String.format(

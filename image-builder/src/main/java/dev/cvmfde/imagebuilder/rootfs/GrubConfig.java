@@ -156,6 +156,23 @@ public final class GrubConfig {
         return Optional.of(new BootEntry(before, kernel, args, initrd));
     }
 
+    /**
+     * How the config spells the command that loads {@code path}: {@code linux}/{@code linuxefi}/
+     * {@code linux16} for a kernel, {@code initrd}/{@code initrdefi}/{@code initrd16} for an initrd
+     * (grub logs the command as spelled); the first line naming the path decides.
+     */
+    public static Optional<String> loaderCommand(String cfg, String path) {
+        for (String raw : cfg.split("\n")) {
+            List<String> words = words(raw.strip());
+            String cmd = words.getFirst();
+            if (words.size() >= 2 && words.get(1).equals(path)
+                    && (LINUX_COMMANDS.contains(cmd) || INITRD_COMMANDS.contains(cmd))) {
+                return Optional.of(cmd);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Kernel file name (e.g. {@code vmlinuz-6.1.0}) → its arguments, for every {@code linux} line. */
     public static Map<String, String> argumentsByKernel(String cfg) {
         Map<String, String> out = new LinkedHashMap<>();

@@ -34,6 +34,8 @@ import dev.cvmfde.refvalues.hashjson.KernelEntry;
 import dev.cvmfde.refvalues.predict.BootChain;
 import dev.cvmfde.refvalues.predict.EventLogPredictor;
 import dev.cvmfde.refvalues.replay.Registers;
+import dev.cvmfde.refvalues.uefi.UefiBoot;
+import dev.cvmfde.refvalues.uefi.UefiBootPredictor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,6 +43,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -58,6 +61,13 @@ public final class RootEncryptor {
     /** On the boot partition: the predicted event log the simulated TEE replays (not measured). */
     public static final String SIMULATED_CCEL_DIR = "cvm-fde";
     public static final String SIMULATED_CCEL_NAME = "simulated-ccel.bin";
+    /**
+     * Beside the disk when its boot partition starts shim before grub: what a UEFI boot must measure
+     * into a TPM (PCRs 4 and 9 exactly, PCR 8's pinned strings; {@link UefiBootPredictor}), and the
+     * exactly predicted events as a TCG2 log.
+     */
+    public static final String UEFI_PREDICTION_SUFFIX = ".uefi-boot.json";
+    public static final String UEFI_PREDICTED_LOG_SUFFIX = ".uefi-boot.log";
 
     private RootEncryptor() {
     }
@@ -65,6 +75,7 @@ public final class RootEncryptor {
     public static EncryptResult encrypt(EncryptRequest r, ProgressListener progress)
             throws IOException, EncryptException, LuksException, KeyFileException, EventLogException {
         Baseline input = readBaseline(r.baseline());
+        BaselineUpdate.checkFirmwarePcrs(input);
         BaselineSigningKey signer = BaselineSigningKey.loadOrCreate(r.signWith());
         List<Path> inputs = List.of(r.input(), r.baseline(), r.keyFile(), r.verifierKey());
         Path outDir = r.output().toAbsolutePath().getParent();
@@ -79,6 +90,8 @@ public final class RootEncryptor {
                  AtomicOutput ccel = AtomicOutput.create(r.sidecar(".ccel"), inputs);
                  AtomicOutput rems = AtomicOutput.create(r.sidecar(".rems.json"), inputs);
                  AtomicOutput jws = AtomicOutput.create(r.sidecar(".hash.json" + BaselineSignature.FILE_SUFFIX), inputs);
+                 AtomicOutput uefiJson = AtomicOutput.create(r.sidecar(UEFI_PREDICTION_SUFFIX), inputs);
+                 AtomicOutput uefiLog = AtomicOutput.create(r.sidecar(UEFI_PREDICTED_LOG_SUFFIX), inputs);
                  WorkDir work = WorkDir.create(outDir, r.output().getFileName().toString());
                  LuksContainer luks = LuksContainer.create(options, key.passphrase(), new SecureRandom())) {
                 progress.stage("partitions");
@@ -103,6 +116,11 @@ public final class RootEncryptor {
                 }
                 Files.writeString(rems.tempFile(), remsJson(remHex, chain), StandardCharsets.UTF_8);
                 BootEditor.addFile(boot.simulatedLogFs(), SIMULATED_CCEL_DIR, SIMULATED_CCEL_NAME, ccel.tempFile());
+                Optional<UefiBoot> uefi = BaselineUpdate.uefiBoot(measured, edited);
+                if (uefi.isPresent()) {
+                    Files.write(uefiJson.tempFile(), UefiBootPredictor.toJson(uefi.get()));
+                    Files.write(uefiLog.tempFile(), EventLogWriter.toBytes(UefiBootPredictor.exactLog(uefi.get())));
+                }
                 boot.finishRoot();
 
                 progress.stage("disk");
@@ -113,6 +131,13 @@ public final class RootEncryptor {
                 ccel.commit();
                 rems.commit();
                 jws.commit();
+                if (uefi.isPresent()) {
+                    uefiJson.commit();
+                    uefiLog.commit();
+                } else { // no shim on this image: a prediction left from an earlier build would describe another
+                    Files.deleteIfExists(uefiJson.target());
+                    Files.deleteIfExists(uefiLog.target());
+                }
                 return new EncryptResult(disk.target(), r.outputFormat(), plan.outputBytes(), luks.uuid(),
                         layout.root().index(), plan.rootOutOffset(), plan.rootBytes() + options.dataOffset(),
                         edited.entry().kernelArguments(), hash.target(), ccel.target(), rems.target(),

@@ -5,7 +5,12 @@ import dev.cvmfde.refvalues.hashjson.Baseline;
 import dev.cvmfde.refvalues.hashjson.HashJson;
 import dev.cvmfde.refvalues.measure.BootMeasurer;
 import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cvmfde.refvalues.uefi.FirmwarePcrs;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,6 +42,10 @@ final class MeasureCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, description = "hash.json to write (atomically); default: standard output")
     Path output;
 
+    @Option(names = "--firmware-pcrs", paramLabel = "FILE", description = "a UEFI + TPM boot's firmware PCRs recorded "
+            + "from a golden boot (what firmware-pcrs writes): added as the \"tpm\" member, which image-builder keeps")
+    Path firmwarePcrs;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -44,6 +53,18 @@ final class MeasureCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DigestAlgorithm alg = hashAlg.algorithm();
         Baseline b = BootMeasurer.measure(bootDir, versions, alg, multiKernel);
+        if (firmwarePcrs != null) {
+            FirmwarePcrs fw;
+            try {
+                fw = FirmwarePcrs.parse(Files.readAllBytes(firmwarePcrs));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--firmware-pcrs " + firmwarePcrs + ": "
+                        + e.getMessage());
+            }
+            Map<String, JsonNode> extra = new LinkedHashMap<>(b.extraFields());
+            extra.put(FirmwarePcrs.MEMBER, fw.toJson());
+            b = new Baseline(b.hashAlg(), b.grub(), b.grubCfg(), b.kernels(), b.form(), extra);
+        }
         if (output == null) {
             spec.commandLine().getOut().print(new String(HashJson.toBytes(b), StandardCharsets.UTF_8));
             spec.commandLine().getOut().flush();

@@ -19,16 +19,9 @@ import picocli.CommandLine.Option;
             "Prints the REMs that replaying the predicted events gives (REM[2] is exact; firmware events in "
                 + "REM[0]/REM[1] are not predicted)."})
 final class PredictCommand implements Callable<Integer> {
-    @Option(names = "--grub-efi", required = true) Path grubEfi;
-    @Option(names = "--grub-cfg", required = true) Path grubCfg;
-    @Option(names = "--grub-cfg-path", required = true, description = "grub.cfg's path as grub logs it") String grubCfgPath;
+    @Mixin BootChainOptions files;
     @Option(names = "--grub-cmd", description = "a command grub runs before linux (repeat, in order)")
     List<String> commands = new ArrayList<>();
-    @Option(names = "--kernel", required = true) Path kernel;
-    @Option(names = "--kernel-path", required = true, description = "kernel path as in grub.cfg") String kernelPath;
-    @Option(names = "--kernel-args", defaultValue = "", description = "kernel arguments after the path") String args;
-    @Option(names = "--initramfs", required = true) Path initramfs;
-    @Option(names = "--initramfs-path", required = true) String initramfsPath;
     @Mixin HashAlgOption hashAlg;
     @Option(names = {"-o", "--output"}, required = true, description = "event log to write (atomically)") Path output;
 
@@ -38,8 +31,8 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DigestAlgorithm alg = hashAlg.algorithm();
-        BootChain chain = BootChain.fromFiles(alg, grubEfi, grubCfg, grubCfgPath, commands, kernel, kernelPath, args,
-                initramfs, initramfsPath);
+        BootChain chain = BootChain.fromFiles(alg, files.grubEfi, files.grubCfg, files.grubCfgPath, commands, files.kernel,
+                files.kernelPath, files.args, files.initramfs, files.initramfsPath);
         EventLogPredictor.write(chain, output);
         Registers rems = EventLogPredictor.predictRems(chain);
         for (int i = 0; i < rems.size(); i++) {

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 /** {@code reference-values}: measure boot files into hash.json, replay and compare event logs. */
 @Command(name = "reference-values", mixinStandardHelpOptions = true, version = "reference-values 0.1.0",
         description = "Reference measurements of a grub boot chain: hash.json, TCG2/CCEL event logs, replay.",
-        subcommands = {MeasureCommand.class, ReplayCommand.class, CompareCommand.class, PredictCommand.class},
+        subcommands = {MeasureCommand.class, ReplayCommand.class, CompareCommand.class, PredictCommand.class,
+            PredictUefiCommand.class, FirmwarePcrsCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:error (unreadable or malformed input, I/O failure)", "2:usage error",
             "3:verification refused (compare: a component did not match or is missing)"},

@@ -20,8 +20,10 @@ import java.util.Set;
  * <ul>
  * <li>MR 0: nothing but EV_NO_ACTION (MR 0 is the initial measurement; no event enters a REM there).
  * <li>MR 1 (REM[0]): the firmware's own events ({@link #FIRMWARE_CONFIG}, {@link #FIRMWARE_CODE}).
- * <li>MR 2 (REM[1]): firmware configuration events and exactly one EFI application, grub.
- * <li>MR 3 (REM[2]): grub's events, in this order: grub.cfg; {@code linux PATH ARGS}; the kernel
+ * <li>MR 2 (REM[1]): firmware configuration events and exactly one EFI application, grub; with a
+ *     baseline that names a shim ({@link Baseline#shim()}), exactly two, shim then grub.
+ * <li>MR 3 (REM[2]): with a shim, first shim's MOK variable events ({@link #SHIM_VARIABLES}, PCR 14
+ *     on a TPM); then grub's events, in this order: grub.cfg; {@code linux PATH ARGS}; the kernel
  *     file; {@code kernel_cmdline: PATH ARGS} (equal to the {@code linux} line); {@code initrd
  *     PATH}; the initramfs file. Other grub commands may come before grub.cfg, between grub.cfg and
  *     {@code linux}, between the command line and {@code initrd}, and after the initramfs, unless
@@ -48,6 +50,13 @@ public final class BootAllowList {
     static final Set<Integer> FIRMWARE_CODE = Set.of(EventType.EV_POST_CODE, EventType.EV_S_CRTM_CONTENTS,
             EventType.EV_S_CRTM_VERSION, EventType.EV_CPU_MICROCODE, EventType.EV_EFI_PLATFORM_FIRMWARE_BLOB,
             EventType.EV_EFI_PLATFORM_FIRMWARE_BLOB2, EventType.EV_EFI_HCRTM_EVENT, EventType.EV_NONHOST_INFO);
+
+    /**
+     * The variables shim measures (EV_IPL, PCR 14) before it starts grub: its MOK lists. Their
+     * content decides only what shim would accept under Secure Boot; everything it then runs is
+     * measured itself, so they are allowed by name, before grub's first event, and only after a shim.
+     */
+    static final Set<String> SHIM_VARIABLES = Set.of("MokList", "MokListX", "MokListTrusted");
 
     private static final List<String> KERNEL_PREFIXES = List.of("vmlinuz-", "Image-");
     private static final List<String> KERNEL_NAMES = List.of("vmlinuz", "Image");
@@ -81,6 +90,8 @@ public final class BootAllowList {
     private final List<String> commands = new ArrayList<>();
     private long number;
     private Slot slot = Slot.GRUB_CFG;
+    private boolean grubEventSeen;
+    private ComponentResult shim;
     private ComponentResult grub;
     private ComponentResult grubCfg;
     private ComponentResult kernel;
@@ -136,12 +147,18 @@ public final class BootAllowList {
         if (FIRMWARE_CONFIG.contains(e.type())) {
             return;
         }
+        Optional<Digest> expectedShim = baseline.shim();
         if (e.type() != EventType.EV_EFI_BOOT_SERVICES_APPLICATION) {
-            deviate(Kind.NOT_ALLOWED, e, "firmware configuration events and one EFI application (grub) in MR 2");
+            deviate(Kind.NOT_ALLOWED, e, "firmware configuration events and " + (expectedShim.isPresent()
+                    ? "two EFI applications (shim, then grub)" : "one EFI application (grub)") + " in MR 2");
+        } else if (expectedShim.isPresent() && shim == null) {
+            shim = result(Component.SHIM, expectedShim.get(), d, Optional.empty());
         } else if (grub == null) {
             grub = result(Component.GRUB, baseline.grub(), d, Optional.empty());
         } else {
-            deviate(Kind.NOT_ALLOWED, e, "exactly one EFI application in MR 2 (grub, already logged)");
+            deviate(Kind.NOT_ALLOWED, e, expectedShim.isPresent()
+                    ? "exactly two EFI applications in MR 2 (shim and grub, already logged)"
+                    : "exactly one EFI application in MR 2 (grub, already logged)");
         }
     }
 
@@ -150,6 +167,10 @@ public final class BootAllowList {
             deviate(Kind.NOT_ALLOWED, e, "only grub's EV_IPL events in MR 3");
             return;
         }
+        if (!grubEventSeen && shim != null && SHIM_VARIABLES.contains(e.dataAsText())) {
+            return; // shim's MOK lists, logged before it starts grub
+        }
+        grubEventSeen = true;
         switch (GrubEvents.classify(e, d)) {
             case GrubEvent.Inconsistent i -> {
                 if (integrityFailures.size() < MAX_DEVIATIONS) {
@@ -253,19 +274,24 @@ public final class BootAllowList {
 
     /** The report; call once, after the last event. */
     public ComparisonReport report() {
+        if (baseline.shim().isPresent() && shim == null) {
+            deviate(0, 2, Kind.MISSING, "the shim EFI application event", "the log ends");
+        }
         if (grub == null) {
             deviate(0, 2, Kind.MISSING, "the grub EFI application event", "the log ends");
         }
         if (slot != Slot.DONE) {
             deviate(0, 3, Kind.MISSING, slot.expected, "the log ends");
         }
-        List<ComponentResult> out = List.of(
+        List<ComponentResult> out = new ArrayList<>();
+        baseline.shim().ifPresent(s -> out.add(shim != null ? shim : missing(Component.SHIM, Optional.of(s))));
+        out.addAll(List.of(
                 grub != null ? grub : missing(Component.GRUB, Optional.of(baseline.grub())),
                 grubCfg != null ? grubCfg : missing(Component.GRUB_CFG, Optional.of(baseline.grubCfg())),
                 kernel != null ? kernel : missing(Component.KERNEL, entry.map(KernelEntry::kernel)
                         .or(() -> single().map(KernelEntry::kernel))),
                 initramfs != null ? initramfs : missing(Component.INITRAMFS, entry.map(KernelEntry::initramfs)
-                        .or(() -> single().map(KernelEntry::initramfs))));
+                        .or(() -> single().map(KernelEntry::initramfs)))));
         return new ComparisonReport(out, commands, Optional.ofNullable(kernelCmdline), integrityFailures, deviations);
     }
 

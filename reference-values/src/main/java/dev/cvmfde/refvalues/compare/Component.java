@@ -1,8 +1,8 @@
 package dev.cvmfde.refvalues.compare;
 
-/** A boot component listed in hash.json. */
+/** A boot component listed in hash.json ({@link #SHIM} only in a baseline of a boot through shim). */
 public enum Component {
-    GRUB("grub"), GRUB_CFG("grub.cfg"), KERNEL("kernel"), INITRAMFS("initramfs");
+    SHIM("shim"), GRUB("grub"), GRUB_CFG("grub.cfg"), KERNEL("kernel"), INITRAMFS("initramfs");
 
     private final String jsonName;
 

@@ -1,8 +1,10 @@
 package dev.cvmfde.refvalues.hashjson;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.cvmfde.refvalues.Digest;
 import dev.cvmfde.refvalues.DigestAlgorithm;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,10 +14,15 @@ import java.util.Optional;
  * The reference measurements of one boot chain (the content of a hash.json): the Authenticode
  * hash of the grub EFI image, the file digest of grub.cfg, and per kernel the digests of the
  * decompressed kernel and the initramfs. {@link Form#FLAT} holds exactly one kernel without a
- * version; {@link Form#MULTI_KERNEL} one or more with distinct versions.
+ * version; {@link Form#MULTI_KERNEL} one or more with distinct versions. A UEFI boot through
+ * shim also names the shim ({@link #SHIM_FIELD}, its Authenticode hash), kept among the extra
+ * fields so every reader of the record stays as it was; {@link #shim()} reads it, checked here.
  */
 public record Baseline(DigestAlgorithm hashAlg, Digest grub, Digest grubCfg, List<KernelEntry> kernels, Form form,
         Map<String, JsonNode> extraFields) {
+
+    /** The hash.json field of the first-stage loader the firmware runs before grub (shim). */
+    public static final String SHIM_FIELD = "shim";
 
     /** Which of the two hash.json layouts this baseline is written in. */
     public enum Form { FLAT, MULTI_KERNEL }
@@ -42,6 +49,7 @@ public record Baseline(DigestAlgorithm hashAlg, Digest grub, Digest grubCfg, Lis
             }
         }
         extraFields = KernelEntry.deepCopy(extraFields);
+        shimDigest(hashAlg, extraFields);
     }
 
     /** A flat baseline (the reference's original hash.json form). */
@@ -58,6 +66,35 @@ public record Baseline(DigestAlgorithm hashAlg, Digest grub, Digest grubCfg, Lis
     @Override
     public Map<String, JsonNode> extraFields() {
         return KernelEntry.deepCopy(extraFields);
+    }
+
+    /**
+     * The shim's Authenticode hash, when the firmware runs shim and shim runs grub (a Debian-style
+     * UEFI boot: {@code EFI/BOOT/BOOTX64.EFI} is shim, {@code grubx64.efi} beside it); empty when the
+     * firmware runs grub itself.
+     */
+    public Optional<Digest> shim() {
+        return shimDigest(hashAlg, extraFields);
+    }
+
+    /** A copy of this baseline that names {@code shim} (same algorithm) as the first-stage loader. */
+    public Baseline withShim(Digest shim) {
+        checkAlg(hashAlg, shim, SHIM_FIELD);
+        Map<String, JsonNode> extra = new LinkedHashMap<>(extraFields);
+        extra.put(SHIM_FIELD, TextNode.valueOf(shim.hex()));
+        return new Baseline(hashAlg, grub, grubCfg, kernels, form, extra);
+    }
+
+    private static Optional<Digest> shimDigest(DigestAlgorithm alg, Map<String, JsonNode> extra) {
+        JsonNode n = extra.get(SHIM_FIELD);
+        if (n == null) {
+            return Optional.empty();
+        }
+        if (!n.isTextual() || n.textValue().length() != alg.size() * 2) {
+            throw new IllegalArgumentException(SHIM_FIELD + " must be " + alg.size() * 2 + " hex characters ("
+                    + alg.bankName() + "); got " + (n.isTextual() ? n.textValue().length() + " characters" : n.getNodeType()));
+        }
+        return Optional.of(Digest.ofHex(alg, n.textValue()));
     }
 
     /** The kernel entry with this version, if any. */

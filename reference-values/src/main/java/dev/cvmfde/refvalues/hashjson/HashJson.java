@@ -84,6 +84,9 @@ public final class HashJson {
                     "both \"kernels\" and a top-level \"kernel\"/\"initramfs\"; use one form");
         }
         Map<String, JsonNode> extra = extras(root, TOP_KNOWN);
+        if (root.has(Baseline.SHIM_FIELD)) {
+            digest(root, Baseline.SHIM_FIELD, Baseline.SHIM_FIELD, alg); // checked here, kept as an extra field
+        }
         if (!hasKernels) {
             KernelEntry k = new KernelEntry(Optional.empty(), digest(root, "kernel", "kernel", alg),
                     digest(root, "initramfs", "initramfs", alg), Map.of());

@@ -54,6 +54,26 @@ public record BootFiles(Path grubEfi, Path grubCfg, List<KernelFiles> kernels) {
         return new BootFiles(efi, cfg, kernels(bootDir, versions));
     }
 
+    /**
+     * The first-stage loader the firmware runs before grub: shim, found as the removable-media
+     * loader ({@code BOOTX64.EFI}, {@code BOOTAA64.EFI}) in grub's own directory (shim starts the
+     * {@code grubx64.efi} beside itself), when its bytes differ from grub's. Empty when the firmware
+     * runs grub directly.
+     */
+    public Optional<Path> shim() throws IOException {
+        if (!GRUB_NAMES.contains(lowerName(grubEfi)) || grubEfi.getParent() == null) {
+            return Optional.empty();
+        }
+        try (Stream<Path> s = Files.list(grubEfi.getParent())) {
+            for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
+                if (FALLBACK_EFI_NAMES.contains(lowerName(p)) && Files.mismatch(p, grubEfi) != -1) {
+                    return Optional.of(p);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     private static Path grubCfg(Path bootDir, List<Path> all) throws MeasureException {
         for (String dir : List.of("grub", "grub2")) {
             Path p = bootDir.resolve(dir).resolve("grub.cfg");

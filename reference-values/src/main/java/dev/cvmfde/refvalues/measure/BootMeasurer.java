@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * Builds a {@link Baseline} from boot files: grub's Authenticode hash, grub.cfg's file digest,
- * per kernel the (decompressed) kernel digest and the initramfs file digest.
+ * per kernel the (decompressed) kernel digest and the initramfs file digest; and shim's
+ * Authenticode hash when the firmware starts shim before grub ({@link BootFiles#shim()}).
  */
 public final class BootMeasurer {
     private BootMeasurer() {
@@ -45,6 +46,8 @@ public final class BootMeasurer {
             kernels.add(new KernelEntry(version, Measurements.kernel(k.kernel(), alg),
                     Measurements.file(k.initramfs(), alg), Map.of()));
         }
-        return new Baseline(alg, grub, cfg, kernels, form, Map.of());
+        Baseline b = new Baseline(alg, grub, cfg, kernels, form, Map.of());
+        Optional<Path> shim = files.shim();
+        return shim.isPresent() ? b.withShim(Measurements.authenticode(shim.get(), alg)) : b;
     }
 }

@@ -19,7 +19,10 @@ import dev.cvmfde.refvalues.measure.BootFiles;
 import dev.cvmfde.refvalues.measure.BootMeasurer;
 import dev.cvmfde.refvalues.measure.KernelFiles;
 import dev.cvmfde.refvalues.measure.MeasureException;
+import dev.cvmfde.refvalues.measure.Measurements;
 import dev.cvmfde.refvalues.predict.BootChain;
+import dev.cvmfde.refvalues.uefi.FirmwarePcrs;
+import dev.cvmfde.refvalues.uefi.UefiBoot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +76,9 @@ public final class BaselineUpdate {
             kernels.add(new KernelEntry(k.version(), k.kernel(), k.initramfs(), extra));
         }
         Map<String, JsonNode> top = new LinkedHashMap<>(input.extraFields());
+        // the shim is what the written partition holds, not what the input baseline said
+        top.remove(Baseline.SHIM_FIELD);
+        measured.shim().ifPresent(s -> top.put(Baseline.SHIM_FIELD, TextNode.valueOf(s.hex())));
         if (input.form() == Baseline.Form.FLAT) {
             top.put(CMDLINE_FIELD, TextNode.valueOf(boot.entry().kernelArguments()));
         }
@@ -126,6 +132,43 @@ public final class BaselineUpdate {
                     e.kernelArguments(), k.get().initramfs(), e.initrdPath());
         } catch (MeasureException ex) {
             throw new EncryptException(EncryptException.Step.BASELINE, "predicting the event log: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The UEFI boot of the written partition, when the firmware starts shim and shim starts grub
+     * ({@link BootFiles#shim()}): what it must measure into a TPM ({@code UefiBootPredictor}).
+     */
+    public static Optional<UefiBoot> uefiBoot(Baseline baseline, BootEditor.Edited boot) throws IOException, EncryptException {
+        Optional<Path> shim = boot.files().shim();
+        if (shim.isEmpty()) {
+            return Optional.empty();
+        }
+        BootChain chain = chain(baseline, boot);
+        GrubConfig.BootEntry e = boot.entry();
+        DigestAlgorithm alg = baseline.hashAlg();
+        try {
+            return Optional.of(new UefiBoot(Optional.of(Measurements.authenticode(shim.get(), alg)), chain.grubImage(),
+                    chain.grubCfg(), GrubConfig.loaderCommand(boot.grubCfg(), e.kernelPath()).orElse("linux"),
+                    chain.kernel(), chain.kernelArguments(),
+                    GrubConfig.loaderCommand(boot.grubCfg(), e.initrdPath()).orElse("initrd"), chain.initramfs()));
+        } catch (MeasureException ex) {
+            throw new EncryptException(EncryptException.Step.BASELINE, "measuring the shim: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Checks the {@code "tpm"} member (firmware PCRs of a golden boot, {@link FirmwarePcrs}) an input
+     * baseline carries; it describes the platform, not the image, so it is kept into the new hash.json.
+     */
+    public static void checkFirmwarePcrs(Baseline input) throws EncryptException {
+        JsonNode tpm = input.extraFields().get(FirmwarePcrs.MEMBER);
+        if (tpm != null) {
+            try {
+                FirmwarePcrs.fromJson(tpm);
+            } catch (IllegalArgumentException e) {
+                throw new EncryptException(EncryptException.Step.BASELINE, "input hash.json: " + e.getMessage(), e);
+            }
         }
     }
 
