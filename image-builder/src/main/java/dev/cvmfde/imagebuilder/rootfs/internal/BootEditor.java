@@ -1,5 +1,6 @@
 package dev.cvmfde.imagebuilder.rootfs.internal;
 
+import dev.cvmfde.imagebuilder.initramfs.InitramfsFormatException;
 import dev.cvmfde.imagebuilder.initramfs.InitramfsOverlay;
 import dev.cvmfde.imagebuilder.rootfs.BlsEntries;
 import dev.cvmfde.imagebuilder.rootfs.EncryptException;
@@ -95,6 +96,8 @@ public final class BootEditor {
             Path appended = work.resolve("initramfs.new");
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(appended), 1 << 20)) {
                 overlay.appendTo(k.initramfs(), out);
+            } catch (InitramfsFormatException e) {
+                throw new EncryptException(EncryptException.Step.BOOT, e.getMessage(), e);
             }
             fs.put(appended, base.relativize(k.initramfs()).toString());
             Files.delete(appended);
