@@ -69,7 +69,9 @@ final class EncryptCommand implements Callable<Integer> {
     @Option(names = "--verifier-key", required = true, paramLabel = "FILE", description = "the verifier's public key (PEM or JWK) the agent pins")
     Path verifierKey;
 
-    @Option(names = "--agent-runtime", required = true, paramLabel = "DIR", description = "the guest runtime with bin/fde-agent (tools/guest-runtime/build.sh)")
+    @Option(names = "--agent-runtime", required = true, paramLabel = "DIR", description = "the guest runtime with bin/fde-agent"
+            + " (tools/guest-runtime/build.sh, a jlink image); must match the guest kernel's architecture (x86_64 or"
+            + " aarch64; for aarch64: build.sh --arch arm64)")
     Path agentRuntime;
 
     @Option(names = "--image-id", defaultValue = "", paramLabel = "ID", description = "image id recorded in agent.json (printed at boot; in pull mode the broker looks the image up by it)")

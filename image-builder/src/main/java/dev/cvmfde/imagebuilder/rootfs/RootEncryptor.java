@@ -20,6 +20,7 @@ import dev.cvmfde.imagebuilder.rootfs.internal.BootEditor;
 import dev.cvmfde.imagebuilder.rootfs.internal.DiskPlan;
 import dev.cvmfde.imagebuilder.rootfs.internal.DiskWrite;
 import dev.cvmfde.imagebuilder.rootfs.internal.Layout;
+import dev.cvmfde.imagebuilder.rootfs.internal.RuntimeArch;
 import dev.cvmfde.imagebuilder.rootfs.internal.WorkDir;
 import com.nimbusds.jose.JOSEException;
 import dev.cvmfde.protocol.baseline.BaselineSignature;
@@ -52,7 +53,8 @@ import java.util.UUID;
  * entries, GPT or MBR); the root partition becomes a LUKS2 container holding the original file
  * system block for block (same ext4 UUID; {@code /etc/fstab} edited where it named the root by
  * device path, {@link Fstab}), the clear boot partition gets the
- * encrypted-root command line and the agent's initramfs overlay, and the updated hash.json, the
+ * encrypted-root command line and the agent's initramfs overlay (its runtime must be of the CPU
+ * architecture of every kernel it is added for, {@code RuntimeArch}), and the updated hash.json, the
  * predicted event log and its REMs are written beside the disk; the hash.json is always signed
  * ({@link BaselineSigningKey}) and carries the RIM when known and {@code "simulated": true} for the
  * simulated provider. The input is only read; every output appears complete or not at all.
@@ -76,6 +78,7 @@ public final class RootEncryptor {
             throws IOException, EncryptException, LuksException, KeyFileException, EventLogException {
         Baseline input = readBaseline(r.baseline());
         BaselineUpdate.checkFirmwarePcrs(input);
+        RuntimeArch runtime = RuntimeArch.read(r.agentRuntime());
         BaselineSigningKey signer = BaselineSigningKey.loadOrCreate(r.signWith());
         List<Path> inputs = List.of(r.input(), r.baseline(), r.keyFile(), r.verifierKey());
         Path outDir = r.output().toAbsolutePath().getParent();
@@ -99,7 +102,7 @@ public final class RootEncryptor {
                 BootDisk boot = BootDisk.prepare(in, layout, overlay(r, luks.uuid(), luks.headerPin()), work);
                 DiskPlan plan = DiskPlan.of(layout, in.size(), options.dataOffset(), boot.newBootBytes(), sector0);
                 progress.stage("boot partition");
-                BootEditor.Edited edited = boot.edit();
+                BootEditor.Edited edited = boot.edit(runtime);
                 Baseline measured = BaselineUpdate.measure(input, edited);
                 BootChain chain = BaselineUpdate.chain(measured, edited);
                 java.util.Optional<String> rim = r.rim().isEmpty() && r.simulated()

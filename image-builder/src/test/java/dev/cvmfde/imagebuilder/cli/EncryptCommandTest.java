@@ -333,11 +333,20 @@ class EncryptCommandTest {
         return Files.writeString(file, "-----BEGIN PUBLIC KEY-----\n" + b64 + "\n-----END PUBLIC KEY-----\n");
     }
 
-    /** A stand-in for tools/guest-runtime's output: what the overlay needs is an executable bin/fde-agent. */
+    /**
+     * A stand-in for tools/guest-runtime's output for the sample guest's x86_64 kernel: what the
+     * overlay needs is an executable bin/fde-agent, and image-builder the jlink release file's OS_ARCH.
+     */
     static Path fakeRuntime(Path dir) throws Exception {
+        return fakeRuntime(dir, "x86_64");
+    }
+
+    /** {@link #fakeRuntime(Path)} for {@code osArch} ({@code x86_64}, {@code aarch64}). */
+    static Path fakeRuntime(Path dir, String osArch) throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path agent = Files.writeString(bin.resolve("fde-agent"), "#!/bin/sh\necho test runtime stand-in\n");
         Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(dir.resolve("release"), "JAVA_VERSION=\"25\"\nMODULES=\"java.base\"\nOS_ARCH=\"" + osArch + "\"\n");
         return dir;
     }
 }

@@ -128,6 +128,22 @@ class EncryptErrorsTest {
     }
 
     @Test
+    void encrypt_runtimeWithoutReleaseFile_refusedNamingTheFileBeforeAnyWork() throws Exception {
+        Files.delete(runtime.resolve("release"));
+        CliRun.Result r = assertRefused(gptDisk("disk.raw", true), outDir.resolve("x.qcow2"), "agent: the agent runtime "
+                + runtime + "/ has no " + runtime.resolve("release"));
+        assertTrue(r.err().contains("tools/guest-runtime/build.sh"), r.err());
+    }
+
+    @Test
+    void encrypt_aarch64RuntimeForTheX86_64SampleGuest_refusedNothingLeft() throws Exception {
+        runtime = EncryptCommandTest.fakeRuntime(dir.resolve("runtime-arm64"), "aarch64");
+        CliRun.Result r = assertRefused(SampleGuest.qcow2(), outDir.resolve("x.qcow2"), "agent: the guest kernel /vmlinuz-");
+        assertTrue(r.err().contains(" is x86_64 but the agent runtime " + runtime + "/ is aarch64; build an x86_64 runtime"
+                + " with tools/guest-runtime/build.sh OUT"), r.err());
+    }
+
+    @Test
     void encrypt_outputOnReadOnlyFileSystem_refused() throws Exception {
         Path guest = SampleGuest.qcow2();
         Path ro = Files.createDirectories(dir.resolve("ro"));

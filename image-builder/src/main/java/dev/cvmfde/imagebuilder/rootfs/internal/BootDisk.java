@@ -120,12 +120,15 @@ public final class BootDisk {
         return rootImage;
     }
 
-    /** Edits the boot partition (and, for a new one, the ESP's grub.cfg stub). */
-    public BootEditor.Edited edit() throws IOException, EncryptException {
+    /**
+     * Edits the boot partition (and, for a new one, the ESP's grub.cfg stub); refuses kernels of
+     * another architecture than {@code runtime}'s.
+     */
+    public BootEditor.Edited edit(RuntimeArch runtime) throws IOException, EncryptException {
         Map<String, String> replacements = newBootUuid.map(u -> Map.of(rootFsUuid, u.toString())).orElse(Map.of());
         Optional<Path> separateEsp = bootFs instanceof Mtools && layout.boot().isPresent()
                 && layout.boot().get().isEsp() ? Optional.empty() : espTree;
-        BootEditor.Edited edited = BootEditor.edit(bootFs, separateEsp, overlay, replacements, work);
+        BootEditor.Edited edited = BootEditor.edit(bootFs, separateEsp, overlay, runtime, replacements, work);
         if (newBootUuid.isPresent() && espTree.isPresent()) {
             pointEspAtNewBoot();
         }

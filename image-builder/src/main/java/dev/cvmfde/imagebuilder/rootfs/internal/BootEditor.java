@@ -48,15 +48,19 @@ public final class BootEditor {
 
     /**
      * Edits {@code fs}; {@code espTree} is the ESP's content when it is not {@code fs} itself;
+     * every kernel whose initramfs gets the overlay must be of {@code runtime}'s architecture;
      * {@code replacements} are applied to grub.cfg after the command lines are rewritten (the
      * root file system's UUID → a new boot partition's, for a {@code /boot} moved out of the root).
      */
-    public static Edited edit(BootFs fs, Optional<Path> espTree, InitramfsOverlay overlay, Map<String, String> replacements,
-                              WorkDir work) throws IOException, EncryptException {
+    public static Edited edit(BootFs fs, Optional<Path> espTree, InitramfsOverlay overlay, RuntimeArch runtime,
+                              Map<String, String> replacements, WorkDir work) throws IOException, EncryptException {
         Path original = work.resolve("boot-original");
         fs.extractAll(original);
         Path base = espTree.isPresent() ? work.resolve("boot-original-measure") : original;
         BootFiles files = discover(original, espTree, base);
+        for (KernelFiles k : files.kernels()) { // each one gets the agent: it must run on that kernel's CPU
+            runtime.checkKernel(k.kernel(), "/" + base.relativize(k.kernel()));
+        }
         String cfgPath = base.relativize(files.grubCfg()).toString();
         String cfg = readBounded(files.grubCfg(), GrubConfig.MAX_GRUB_CFG_BYTES, "grub.cfg");
         List<BlsEntries.Entry> entries = blsEntries(original, cfg);
