@@ -21,6 +21,9 @@
 #   --expect TEXT     after QEMU exits, require TEXT in the log (exit 3 if missing)
 #   --stop-on TEXT    stop QEMU as soon as TEXT appears in the log (needs --log); counts as
 #                     the guest having stopped (e.g. a guest that never powers itself off)
+#   --arch A          x86_64 (qemu-system-x86_64 -M q35) or arm64 (qemu-system-aarch64 -M virt
+#                     -cpu max, direct kernel boot only); default: the kernel's (arm64 when the
+#                     kernel is a gzip'd or plain arm64 Image)
 #   --accel A         tcg (default) or kvm
 #   --mem MIB         guest memory (default 1024)
 #   --writable        write to DISK (default: -snapshot, the image is left untouched)
@@ -36,10 +39,10 @@ set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
 
 die() { printf 'boot.sh: error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,37p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 DISK="" KERNEL="" INITRD="" APPEND="" APPEND_SET=0 EXTRA_ARGS="" STOP_ON="" TIMEOUT=300 LOG="" EXPECT="" ACCEL=tcg
-MEM=1024 SNAPSHOT=1 UEFI=0 NONET=0 TPM_STATE="" FWDS=() EXTRA=()
+MEM=1024 SNAPSHOT=1 UEFI=0 ARCH="" NONET=0 TPM_STATE="" FWDS=() EXTRA=()
 while (($#)); do
   case $1 in
     --kernel) KERNEL=${2:?}; shift 2 ;;
@@ -53,6 +56,7 @@ while (($#)); do
     --log) LOG=${2:?}; shift 2 ;;
     --expect) EXPECT=${2:?}; shift 2 ;;
     --accel) ACCEL=${2:?}; shift 2 ;;
+    --arch) case ${2:-} in x86_64|amd64) ARCH=x86_64 ;; arm64|aarch64) ARCH=arm64 ;; *) usage ;; esac; shift 2 ;;
     --mem) MEM=${2:?}; shift 2 ;;
     --writable) SNAPSHOT=0; shift ;;
     --uefi) UEFI=1; shift ;;
@@ -65,7 +69,7 @@ while (($#)); do
 done
 [[ -n $DISK ]] || usage
 [[ -f $DISK ]] || die "no such disk image: $DISK"
-for t in qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mcopy:mtools sgdisk:gdisk timeout:coreutils; do
+for t in qemu-img:qemu-utils mcopy:mtools sgdisk:gdisk timeout:coreutils; do
   command -v "${t%%:*}" >/dev/null || die "missing ${t%%:*} (Debian package: ${t#*:})"
 done
 [[ -n $EXPECT && -z $LOG ]] && die "--expect needs --log FILE"
@@ -76,7 +80,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/cvmfde-boot.XXXXXX")
 qpid="" tpid=""
 trap 'if [[ -n $qpid ]]; then kill "$qpid" 2>/dev/null || true; fi; if [[ -n $tpid ]]; then kill "$tpid" 2>/dev/null || true; fi; rm -rf "$WORK"' EXIT
 
-qemu_args=(-accel "$ACCEL" -machine q35 -cpu max -m "$MEM" -smp 1 -display none
+qemu_args=(-accel "$ACCEL" -cpu max -m "$MEM" -smp 1 -display none
   -monitor none -no-reboot -nodefaults
   -drive "file=$DISK,if=virtio,format=$(qemu-img info "$DISK" | sed -n 's/^file format: //p')"
   -device virtio-rng-pci)
@@ -87,11 +91,10 @@ if ((NONET)); then
 else
   net=user,id=n0
   for f in "${FWDS[@]}"; do net+=",hostfwd=tcp:127.0.0.1:${f%%:*}-:${f#*:}"; done
-  # shellcheck disable=SC2054  # commas belong to the QEMU option
-  # with a TPM: no option ROM (iPXE) on the NIC, so the firmware loads no driver that the boot's
-  # allow-list would have to name (PCR 2 stays the separator only)
-  rom=""; [[ -n $TPM_STATE ]] && rom=,romfile=
-  qemu_args+=(-netdev "$net" -device "virtio-net-pci,netdev=n0$rom")
+  # no option ROM (iPXE) on the NIC: nothing boots from the network, with a TPM the firmware loads
+  # no driver that the boot's allow-list would have to name (PCR 2 stays the separator only), and
+  # the ROM files (Debian package ipxe-qemu) need not be installed (qemu-system-arm does not pull them)
+  qemu_args+=(-netdev "$net" -device "virtio-net-pci,netdev=n0,romfile=")
 fi
 if [[ -n $LOG ]]; then qemu_args+=(-serial "file:$LOG"); : >"$LOG"; else qemu_args+=(-serial stdio); fi
 
@@ -138,17 +141,32 @@ else
   fi
   rm -f "$WORK/disk.raw"
   ((APPEND_SET)) || APPEND=$kargs
-  [[ $APPEND == *console=* ]] || APPEND+=" console=ttyS0,115200"
   [[ -z $EXTRA_ARGS ]] || APPEND+=" $EXTRA_ARGS"
+  if [[ -z $ARCH ]]; then   # the kernel's: gzip'd or plain arm64 Image, else x86_64
+    magic=$(head -c 2 "$KERNEL" | od -An -tx1 | tr -d ' \n')
+    arm=$(dd if="$KERNEL" bs=1 skip=56 count=4 status=none | od -An -tx1 | tr -d ' \n')
+    ARCH=x86_64; [[ $magic == 1f8b || $arm == 41524d64 ]] && ARCH=arm64
+  fi
+  if [[ $ARCH == arm64 && $APPEND != *console=ttyAMA0* ]]; then APPEND+=" console=ttyAMA0,115200"; fi
+  [[ $APPEND == *console=* ]] || APPEND+=" console=ttyS0,115200"
   qemu_args+=(-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND")
 fi
+ARCH=${ARCH:-x86_64}
+if [[ $ARCH == arm64 ]]; then
+  ((UEFI == 0)) || die "--arch arm64 boots directly (no --uefi/--tpm)"
+  [[ $ACCEL == tcg ]] || die "--arch arm64 runs under TCG only on this x86-64 host"
+  QEMU=qemu-system-aarch64; QPKG=qemu-system-arm; qemu_args+=(-machine virt)
+else
+  QEMU=qemu-system-x86_64; QPKG=qemu-system-x86; qemu_args+=(-machine q35)
+fi
+command -v "$QEMU" >/dev/null || die "missing $QEMU (Debian package: $QPKG)"
 
-echo "boot.sh: qemu ${ACCEL} $( ((UEFI)) && echo "uefi${TPM_STATE:+ + swtpm}" || echo "direct kernel boot") of $DISK," \
+echo "boot.sh: $QEMU ${ACCEL} $( ((UEFI)) && echo "uefi${TPM_STATE:+ + swtpm}" || echo "direct kernel boot") of $DISK," \
      "timeout ${TIMEOUT}s${LOG:+, console -> $LOG}" >&2
 ((UEFI)) || echo "boot.sh: cmdline: $APPEND" >&2
 t0=$(date +%s.%N)
 set +e
-timeout -k 5 "$TIMEOUT" qemu-system-x86_64 "${qemu_args[@]}" "${EXTRA[@]}" </dev/null &
+timeout -k 5 "$TIMEOUT" "$QEMU" "${qemu_args[@]}" "${EXTRA[@]}" </dev/null &
 qpid=$!
 stopped=0
 if [[ -n $STOP_ON ]]; then

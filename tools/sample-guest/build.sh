@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Build a small sample guest disk from Debian packages, rootless (file tools only).
 #
-#   tools/sample-guest/build.sh [--layout LAYOUT] OUTDIR
+#   tools/sample-guest/build.sh [--arch ARCH] [--layout LAYOUT] OUTDIR
+#
+# ARCH: x86_64 (default; Debian bookworm's kernel and the host's dracut) or arm64 (aarch64, the
+# virtCCA platform: Debian trixie's arm64 kernel, stored gzip'd as Ubuntu's arm64 kernels are, so
+# hash.json's digest of the decompressed Image is exercised; the initramfs is made by trixie's
+# arm64 dracut in an arm64 build root run through qemu-user-static; needs root for the chroot and
+# binfmt_misc; layout default only).
 #
 # Produces OUTDIR/guest.qcow2, OUTDIR/boot.cmdline and OUTDIR/manifest.json. LAYOUT (the
 # partition layouts of real cloud images; see docs/boot-chain.md and image-builder/README.md):
@@ -52,12 +58,19 @@ log() { printf '[build %3ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
 die() { printf 'build.sh: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
-LAYOUT=default
-if [[ ${1:-} == --layout ]]; then LAYOUT=${2:-}; shift 2 || usage; fi
+LAYOUT=default ARCH=x86_64
+while [[ ${1:-} == --layout || ${1:-} == --arch ]]; do
+  case $1 in
+    --layout) LAYOUT=${2:-}; shift 2 || usage ;;
+    --arch) ARCH=${2:-}; shift 2 || usage ;;
+  esac
+done
+case $ARCH in x86_64|amd64|x86-64) ARCH=x86_64 ;; arm64|aarch64) ARCH=arm64 ;; *) usage ;; esac
 [[ $LAYOUT =~ ^(default|ext4-boot|debian-cloud|bls|mbr)$ ]] || usage
+[[ $ARCH == x86_64 || $LAYOUT == default ]] || die "--arch arm64 is built with --layout default only"
 [[ $# -eq 1 && $1 != -* ]] || usage
 OUT=$1
 
@@ -73,9 +86,16 @@ need mke2fs e2fsprogs; need debugfs e2fsprogs; need sgdisk gdisk; need mformat m
 need mcopy mtools; need mmd mtools; need qemu-img qemu-utils; need cpio cpio; need zstd zstd
 need sha256sum coreutils; need cryptsetup cryptsetup-bin
 [[ $LAYOUT == mbr ]] && need sfdisk fdisk
+if [[ $ARCH == arm64 ]]; then
+  need gzip gzip; need unshare util-linux; need chroot coreutils
+  [[ -x /usr/libexec/qemu-binfmt/aarch64-binfmt-P || -x /usr/bin/qemu-aarch64-static ]] \
+    || missing+=("qemu-aarch64-static (Debian package: qemu-user-static)")
+fi
 ((${#missing[@]} == 0)) || die "missing tools: ${missing[*]}"
-[[ -d /usr/lib/dracut/modules.d/35network-legacy ]] \
+[[ $ARCH == arm64 || -d /usr/lib/dracut/modules.d/35network-legacy ]] \
   || die "dracut network modules missing (Debian package: dracut-network)"
+[[ $ARCH == x86_64 || $(id -u) == 0 ]] \
+  || die "--arch arm64 runs trixie's arm64 dracut in a chroot through qemu-user-static: run as root"
 
 mkdir -p "$OUT" "$DEBS"
 OUT=$(cd "$OUT" && pwd)
@@ -85,13 +105,19 @@ export MTOOLS_SKIP_CHECK=1 SOURCE_DATE_EPOCH=$EPOCH   # mtools uses it for new d
 
 # ---------------------------------------------------------------- debs (cached)
 # fetch_deb PACKAGE -> prints path of the cached .deb; downloads only when absent.
+FOREIGN_APT=$SELF_DIR/../packages/foreign-apt.sh
+[[ $ARCH == arm64 ]] && { DEBS=$CACHE/debs/trixie-arm64; mkdir -p "$DEBS"; }
 fetch_deb() {
   local pkg=$1 f
   f=$(ls "$DEBS/${pkg}_"*.deb 2>/dev/null | sort -V | tail -1 || true)
   if [[ -z $f ]]; then
-    log "downloading $pkg" >&2
-    (cd "$DEBS" && apt-get download -o APT::Sandbox::User=root "$pkg" >/dev/null 2>"$WORK/apt.err") \
-      || { cat "$WORK/apt.err" >&2; die "apt-get download $pkg failed (is the Debian archive reachable?)"; }
+    log "downloading $pkg$([[ $ARCH == arm64 ]] && echo " (trixie arm64)")" >&2
+    if [[ $ARCH == arm64 ]]; then
+      "$FOREIGN_APT" --suite trixie --arch arm64 download "$DEBS" "$pkg" || die "downloading $pkg (trixie arm64) failed"
+    else
+      (cd "$DEBS" && apt-get download -o APT::Sandbox::User=root "$pkg" >/dev/null 2>"$WORK/apt.err") \
+        || { cat "$WORK/apt.err" >&2; die "apt-get download $pkg failed (is the Debian archive reachable?)"; }
+    fi
     f=$(ls "$DEBS/${pkg}_"*.deb | sort -V | tail -1)
   fi
   printf '%s\n' "$f"
@@ -100,9 +126,10 @@ fetch_deb() {
 if [[ -n ${CVMFDE_KERNEL_PKG:-} ]]; then
   KPKG=$CVMFDE_KERNEL_PKG
 else
-  META=$(fetch_deb linux-image-amd64)
+  DARCH=amd64; [[ $ARCH == arm64 ]] && DARCH=arm64
+  META=$(fetch_deb "linux-image-$DARCH")
   KPKG=$(dpkg-deb -f "$META" Depends | tr ',' '\n' | sed 's/[ (].*//;s/^ *//' \
-         | grep -m1 '^linux-image-.*-amd64$') || die "cannot read kernel dependency of $META"
+         | grep -m1 "^linux-image-.*-$DARCH\$") || die "cannot read kernel dependency of $META"
 fi
 KDEB=$(fetch_deb "$KPKG")
 BBDEB=$(fetch_deb busybox-static)
@@ -116,11 +143,64 @@ if [[ ! -f $KDIR/.done ]]; then
   log "extracting kernel + modules to $KDIR"
   rm -rf "$KDIR"; mkdir -p "$KDIR"
   dpkg-deb -x "$KDEB" "$KDIR"
+  # trixie's kernel packages are merged-/usr: modules under usr/lib/modules
+  [[ -d $KDIR/lib/modules ]] || { mkdir -p "$KDIR/lib"; mv "$KDIR/usr/lib/modules" "$KDIR/lib/modules"; }
   depmod -b "$KDIR" "$KVER"
   touch "$KDIR/.done"
 fi
 VMLINUZ=$KDIR/boot/vmlinuz-$KVER
 [[ -f $VMLINUZ ]] || die "no $VMLINUZ in $KDEB"
+if [[ $ARCH == arm64 ]]; then
+  # Debian ships the arm64 kernel as a plain Image; Ubuntu (and the virtCCA guides' kernels) gzip it.
+  # The gzip'd form is the one whose digest convention (hash.json: the decompressed Image) needs proof.
+  if [[ ! -f $KDIR/vmlinuz-$KVER.gz ]]; then
+    gzip -n -9 -c "$VMLINUZ" >"$KDIR/vmlinuz-$KVER.gz.tmp" && mv "$KDIR/vmlinuz-$KVER.gz.tmp" "$KDIR/vmlinuz-$KVER.gz"
+  fi
+  VMLINUZ=$KDIR/vmlinuz-$KVER.gz
+fi
+
+# ---------------------------------------------------------------- arm64 build root (cached)
+# trixie's arm64 dracut, systemd, cryptsetup and grub, unpacked (dpkg-deb, no maintainer scripts)
+# and run in a chroot through qemu-user-static: the initramfs gets arm64 programs and the glibc the
+# guest runtime (tools/guest-runtime/build.sh --arch arm64, trixie's OpenJDK 25) was built against.
+BUILDROOT_PKGS="dracut-core dracut-network systemd udev cryptsetup-bin kmod procps isc-dhcp-client
+  bash dash coreutils util-linux mount libc-bin e2fsprogs sed grep findutils gzip zstd cpio
+  base-files base-passwd grub-common grub-efi-arm64-bin"
+in_buildroot() {   # in_buildroot OUTDIR COMMAND...: COMMAND in the build root, OUTDIR at /out, the kernel tree at /kmod
+  unshare -m --propagation private -- bash -c '
+    set -e; r=$1 o=$2 k=$3; shift 3
+    mkdir -p "$r/out" "$r/kmod"
+    mount -t proc proc "$r/proc"; mount --rbind /dev "$r/dev"; mount --rbind /sys "$r/sys"
+    mount --bind "$o" "$r/out"; mount --bind "$k" "$r/kmod"
+    exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" "$@"
+  ' _ "$BROOT" "$1" "$KDIR" "${@:2}"
+}
+BROOT=""
+if [[ $ARCH == arm64 ]]; then
+  "$SELF_DIR/../packages/binfmt-arm64.sh" || die "arm64 programs cannot run here (qemu-user-static, binfmt_misc)"
+  BKEY=$(printf '%s\n' $BUILDROOT_PKGS | sha256sum | cut -c1-12)
+  BROOT=$CACHE/buildroot/trixie-arm64-$BKEY
+  if [[ ! -f $BROOT/.done ]]; then
+    log "assembling the trixie arm64 build root in $BROOT (once; ~45 MB of packages)"
+    rm -rf "$BROOT" "$BROOT.debs"; mkdir -p "$BROOT.debs" "$BROOT"/usr/{bin,sbin,lib}
+    # shellcheck disable=SC2086  # a list of package names
+    "$FOREIGN_APT" --suite trixie --arch arm64 closure "$BROOT.debs" $BUILDROOT_PKGS \
+      || die "resolving the arm64 build root's packages failed"
+    ln -s usr/bin "$BROOT/bin"; ln -s usr/sbin "$BROOT/sbin"; ln -s usr/lib "$BROOT/lib"
+    for d in "$BROOT.debs"/*.deb; do
+      dpkg-deb --fsys-tarfile "$d" | tar -x -C "$BROOT" --keep-directory-symlink || die "unpacking $d failed"
+    done
+    mkdir -p "$BROOT"/{proc,sys,dev,run,tmp,root,var/tmp,etc}; chmod 1777 "$BROOT/tmp" "$BROOT/var/tmp"
+    cp "$BROOT/usr/share/base-passwd/passwd.master" "$BROOT/etc/passwd"
+    cp "$BROOT/usr/share/base-passwd/group.master" "$BROOT/etc/group"
+    # what maintainer scripts would have made: the alternatives dracut's modules look for
+    [[ -e $BROOT/usr/bin/awk ]] || ln -s mawk "$BROOT/usr/bin/awk"
+    chroot "$BROOT" /sbin/ldconfig || die "ldconfig in the arm64 build root failed (qemu-user-static?)"
+    rm -rf "$BROOT.debs"; touch "$BROOT/.done"
+  fi
+  [[ -d $BROOT/usr/lib/dracut/modules.d/35network-legacy ]] || die "trixie's dracut has no network-legacy module"
+  [[ -e $BROOT/usr/bin/awk ]] || ln -s mawk "$BROOT/usr/bin/awk"
+fi
 
 # ---------------------------------------------------------------- initramfs (cached)
 DRACUT_MODULES="systemd systemd-initrd dracut-systemd base fs-lib rootfs-block udev-rules
@@ -133,16 +213,35 @@ dracut_args=(--conf /dev/null --confdir "$WORK/empty.conf.d" --no-hostonly --rep
   --no-early-microcode --force --kver "$KVER" --kmoddir "$KDIR/lib/modules/$KVER"
   -m "$(echo $DRACUT_MODULES)" --add-drivers "$(echo $DRACUT_DRIVERS)"
   --omit-drivers "$(echo $DRACUT_OMIT)" --install cryptsetup --compress zstd)
-tool_versions=$(dpkg-query -W dracut dracut-core dracut-network cryptsetup-bin systemd udev \
-  isc-dhcp-client 2>/dev/null || true)
+if [[ $ARCH == arm64 ]]; then
+  tool_versions="arm64 $BKEY $(cat "$BROOT/usr/lib/dracut/dracut-version.sh" 2>/dev/null)"
+else
+  tool_versions=$(dpkg-query -W dracut dracut-core dracut-network cryptsetup-bin systemd udev \
+    isc-dhcp-client 2>/dev/null || true)
+fi
 IKEY=$(printf '%s\n' "$(basename "$KDEB")" "${dracut_args[*]}" "$tool_versions" \
        | sed "s|$WORK|WORK|g;s|$CACHE|CACHE|g" | sha256sum | cut -c1-16)
 INITRD=$CACHE/initrd/initrd.img-$KVER-$IKEY
 if [[ ! -f $INITRD ]]; then
   log "generating initramfs with dracut (about 30 s; cached afterwards)"
   mkdir -p "$CACHE/initrd" "$WORK/empty.conf.d" "$WORK/dracut-tmp"
-  dracut --tmpdir "$WORK/dracut-tmp" "${dracut_args[@]}" "$WORK/initrd.img" \
-    >"$WORK/dracut.log" 2>&1 || { tail -30 "$WORK/dracut.log" >&2; die "dracut failed"; }
+  if [[ $ARCH == arm64 ]]; then
+    log "(arm64: dracut runs under qemu-user-static, a few minutes)"
+    mkdir -p "$WORK/dracut-out/tmp" "$WORK/dracut-out/conf.d"
+    chroot_args=("${dracut_args[@]}")
+    for i in "${!chroot_args[@]}"; do
+      case ${chroot_args[$i]} in
+        "$WORK/empty.conf.d") chroot_args[i]=/out/conf.d ;;
+        "$KDIR/lib/modules/$KVER") chroot_args[i]=/kmod/lib/modules/$KVER ;;
+      esac
+    done
+    in_buildroot "$WORK/dracut-out" dracut --tmpdir /out/tmp "${chroot_args[@]}" /out/initrd.img \
+      >"$WORK/dracut.log" 2>&1 || { tail -30 "$WORK/dracut.log" >&2; die "dracut (arm64 build root) failed"; }
+    mv "$WORK/dracut-out/initrd.img" "$WORK/initrd.img"
+  else
+    dracut --tmpdir "$WORK/dracut-tmp" "${dracut_args[@]}" "$WORK/initrd.img" \
+      >"$WORK/dracut.log" 2>&1 || { tail -30 "$WORK/dracut.log" >&2; die "dracut failed"; }
+  fi
   mv "$WORK/initrd.img" "$INITRD"
 else
   log "initramfs cached: $INITRD"
@@ -151,9 +250,11 @@ fi
 # ---------------------------------------------------------------- grub EFI (cached)
 GRUB_MODULES="part_gpt fat ext2 search search_fs_uuid normal configfile linux echo serial
   terminal test sleep gzio zstd efi_gop all_video"
-EFI="" SHIM="" GRUB_CFG_DIR=grub
+EFI="" SHIM="" GRUB_CFG_DIR=grub EFI_NAME=BOOTX64.EFI
+[[ $ARCH == arm64 ]] && EFI_NAME=BOOTAA64.EFI
 LOADER=${CVMFDE_EFI_LOADER:-grub-mkimage}
 [[ $LOADER =~ ^(grub-mkimage|shim)$ ]] || die "CVMFDE_EFI_LOADER=$LOADER: grub-mkimage or shim"
+[[ $LOADER == grub-mkimage || $ARCH == x86_64 ]] || die "CVMFDE_EFI_LOADER=shim is built for x86_64 only"
 [[ $LOADER == grub-mkimage || $LAYOUT == default ]] || die "CVMFDE_EFI_LOADER=shim is built for --layout default only"
 if [[ $LOADER == shim && ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
   # Debian's signed binaries, as a Debian system boots: the firmware runs shim (EFI/BOOT/BOOTX64.EFI,
@@ -171,7 +272,8 @@ if [[ $LOADER == shim && ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
   GRUB_CFG_DIR=EFI/debian
   log "signed shim $(basename "$SDEB"), grub $(basename "$GSDEB")"
 elif [[ ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
-  GCDEB=$(fetch_deb grub-common); GEDEB=$(fetch_deb grub-efi-amd64-bin)
+  GCDEB=none GEDEB=none
+  [[ $ARCH == arm64 ]] || { GCDEB=$(fetch_deb grub-common); GEDEB=$(fetch_deb grub-efi-amd64-bin); }
   # where grub's built-in config looks: the file system holding grub.cfg (debian-cloud: the ESP's stub)
   case $LAYOUT in
     ext4-boot|bls) early_fs=$EXTBOOT_UUID early_prefix=/grub ;;
@@ -181,10 +283,26 @@ elif [[ ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
   [[ $LAYOUT == mbr ]] && GRUB_MODULES+=" part_msdos"
   printf 'search --no-floppy --fs-uuid --set=root %s\nset prefix=($root)%s\nconfigfile $prefix/grub.cfg\n' \
     "$early_fs" "$early_prefix" >"$WORK/early.cfg"
+  if [[ $ARCH == arm64 ]]; then   # trixie's arm64 grub-mkimage and modules, in the build root
+    GKEY=$( (echo "arm64 $BKEY"; echo $GRUB_MODULES; cat "$WORK/early.cfg") | sha256sum | cut -c1-16)
+    EFI=$CACHE/grub/BOOTAA64-$GKEY.EFI
+    if [[ ! -f $EFI ]]; then
+      log "building the arm64 grub EFI image with grub-mkimage (build root)"
+      mkdir -p "$WORK/grub-out"; cp "$WORK/early.cfg" "$WORK/grub-out/"
+      # shellcheck disable=SC2086  # a list of module names
+      in_buildroot "$WORK/grub-out" grub-mkimage -O arm64-efi -d /usr/lib/grub/arm64-efi -p /grub \
+        -c /out/early.cfg -o /out/BOOTAA64.EFI $GRUB_MODULES || die "grub-mkimage (arm64) failed"
+      mkdir -p "$CACHE/grub"; mv "$WORK/grub-out/BOOTAA64.EFI" "$EFI"
+    else
+      log "grub EFI cached: $EFI"
+    fi
+  fi
   GKEY=$( (basename "$GCDEB"; basename "$GEDEB"; echo $GRUB_MODULES; cat "$WORK/early.cfg") \
           | sha256sum | cut -c1-16)
-  EFI=$CACHE/grub/BOOTX64-$GKEY.EFI
-  if [[ ! -f $EFI ]]; then
+  [[ $ARCH == arm64 ]] || EFI=$CACHE/grub/BOOTX64-$GKEY.EFI
+  if [[ $ARCH == arm64 ]]; then
+    :
+  elif [[ ! -f $EFI ]]; then
     log "building grub EFI image with grub-mkimage"
     GDIR=$CACHE/grub/tree-$(basename "$GEDEB" .deb)
     if [[ ! -f $GDIR/.done ]]; then
@@ -207,7 +325,8 @@ mkdir -p "$R"/usr/{bin,sbin,lib,lib64} "$R"/{etc,proc,sys,dev,run,tmp,root,mnt,v
 ln -s usr/bin "$R/bin"; ln -s usr/sbin "$R/sbin"; ln -s usr/lib "$R/lib"; ln -s usr/lib64 "$R/lib64"
 chmod 1777 "$R/tmp"; chmod 700 "$R/root"
 dpkg-deb -x "$BBDEB" "$WORK/bb"
-install -m 0755 "$WORK/bb/bin/busybox" "$R/usr/bin/busybox"
+BB=$WORK/bb/bin/busybox; [[ -f $BB ]] || BB=$WORK/bb/usr/bin/busybox   # trixie: merged-/usr
+install -m 0755 "$BB" "$R/usr/bin/busybox"
 # applet links, merged-/usr: bin/x -> usr/bin/x, sbin/x -> usr/sbin/x
 "$R/usr/bin/busybox" --list-full | while read -r p; do
   case $p in bin/*|usr/bin/*) d=usr/bin ;; sbin/*|usr/sbin/*) d=usr/sbin ;; *) continue ;; esac
@@ -252,7 +371,9 @@ printf 'root:x:0:0:root:/root:/bin/sh\n' >"$R/etc/passwd"
 printf 'root:x:0:\n' >"$R/etc/group"
 echo cvmfde-sample >"$R/etc/hostname"
 # ---------------------------------------------------------------- boot files
-CMDLINE="root=UUID=$ROOT_UUID ro console=ttyS0,115200 rd.neednet=1 ip=dhcp panic=10${CVMFDE_EXTRA_CMDLINE:+ $CVMFDE_EXTRA_CMDLINE}"
+# x86_64: no_timer_check, else a TCG guest on a loaded host can panic "IO-APIC + timer doesn't work!"
+CONSOLE="console=ttyS0,115200 no_timer_check"; [[ $ARCH == arm64 ]] && CONSOLE="console=ttyAMA0,115200"
+CMDLINE="root=UUID=$ROOT_UUID ro $CONSOLE rd.neednet=1 ip=dhcp panic=10${CVMFDE_EXTRA_CMDLINE:+ $CVMFDE_EXTRA_CMDLINE}"
 KPATH=/vmlinuz-$KVER IPATH=/initrd.img-$KVER INAME=initrd.img-$KVER
 [[ $LAYOUT == debian-cloud ]] && { CMDLINE="root=PARTUUID=$P1_GUID ro console=ttyS0,115200 rd.neednet=1 ip=dhcp panic=10${CVMFDE_EXTRA_CMDLINE:+ $CVMFDE_EXTRA_CMDLINE}"; KPATH=/boot/vmlinuz-$KVER IPATH=/boot/initrd.img-$KVER; }
 [[ $LAYOUT == bls ]] && { INAME=initramfs-$KVER.img IPATH=/initramfs-$KVER.img; }
@@ -339,8 +460,8 @@ if [[ -n $EFI ]]; then
     mcopy -m -i "$P1IMG" "$WORK/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
     mcopy -m -i "$P1IMG" "$WORK/grubx64.efi" ::/EFI/BOOT/grubx64.efi
   else
-    cp "$EFI" "$WORK/BOOTX64.EFI"; touch -d "@$EPOCH" "$WORK/BOOTX64.EFI"
-    mcopy -m -i "$P1IMG" "$WORK/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
+    cp "$EFI" "$WORK/$EFI_NAME"; touch -d "@$EPOCH" "$WORK/$EFI_NAME"
+    mcopy -m -i "$P1IMG" "$WORK/$EFI_NAME" "::/EFI/BOOT/$EFI_NAME"
   fi
 fi
 if [[ $LAYOUT == default || $LAYOUT == mbr ]]; then
@@ -446,6 +567,7 @@ cat >"$WORK/manifest.json" <<EOF
   "diskSizeBytes": $((DISK_MIB * 1024 * 1024)),
   "sectorSize": 512,
   "diskGuid": "$DISK_GUID",
+  "arch": "$ARCH",
   "kernelVersion": "$KVER",
   "kernelPackage": "$(basename "$KDEB")",
   "rootFsUuid": "$ROOT_UUID",
@@ -455,7 +577,7 @@ cat >"$WORK/manifest.json" <<EOF
 $PARTS
   ],
   "bootFiles": {
-    "efiLoader": $([[ -n $EFI ]] && echo '"EFI/BOOT/BOOTX64.EFI"' || echo null),
+    "efiLoader": $([[ -n $EFI ]] && echo "\"EFI/BOOT/$EFI_NAME\"" || echo null),
     "grub": $([[ -n $SHIM ]] && echo '"EFI/BOOT/grubx64.efi"' || echo null),
     "grubCfg": "$(if [[ -n $SHIM ]]; then echo EFI/debian/; else p=${KPATH%/vmlinuz-*}; echo "${p#/}${p:+/}grub/"; fi)grub.cfg",
     "kernel": "${KPATH#/}",

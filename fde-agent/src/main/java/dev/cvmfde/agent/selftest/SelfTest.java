@@ -122,6 +122,24 @@ public final class SelfTest {
         StartupTrace.mark("header");
     }
 
+    /**
+     * The boot path's fixture for {@code bench/guest-startup}: {@code dir/dev/vdb} (a LUKS2 header
+     * of image-builder's shape for {@code uuid}, nothing in it opens), {@code dir/sys/vdb/} (the
+     * block device the agent finds it by), and {@code dir/agent.json} pinning that header, with the
+     * {@code tsm} provider, the verifier key {@code dir/etc/verifier.pub.pem} (the caller writes
+     * it), 127.0.0.1, port 0 and a 10 s network wait. Existing files are replaced.
+     */
+    public static void writeFixture(Path dir, String uuid) throws IOException {
+        Path sys = Files.createDirectories(dir.resolve("sys/vdb")).getParent();
+        Path dev = Files.createDirectories(dir.resolve("dev"));
+        SelfTestHeader header = SelfTestHeader.create(uuid, new SecureRandom());
+        Files.write(dev.resolve("vdb"), header.image());
+        AgentConfig config = AgentConfig.defaults(uuid).withProvider("tsm")
+                .withVerifierKey(dir.resolve("etc/verifier.pub.pem")).withBindAddress("127.0.0.1").withPort(0)
+                .withNetworkTimeout(Duration.ofSeconds(10)).withBlockDevices(sys, dev).withLuksHeader(header.pin());
+        Files.write(dir.resolve("agent.json"), ConfigJson.write(config));
+    }
+
     private static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {

@@ -61,4 +61,16 @@ class SelfTestTest {
                 () -> LuksHeaderCheck.read(device, UUID, header.pin()));
         assertTrue(e.getMessage().contains("primary.csum"), e.getMessage());
     }
+
+    @Test
+    void writeFixture_loadedAsTheBootPathLoadsIt_rootFoundAndHeaderValidated(@TempDir Path dir) throws Exception {
+        SelfTest.writeFixture(dir, UUID);
+        dev.cvmfde.agent.config.AgentConfig config = dev.cvmfde.agent.config.AgentConfigLoader.load(
+                dir.resolve("agent.json"), dev.cvmfde.agent.config.KernelCmdline.parse("quiet ip=dhcp rd.neednet=1"));
+        assertEquals("tsm", config.provider());
+        assertEquals(dir.resolve("etc/verifier.pub.pem"), config.verifierKey());
+        Path root = dev.cvmfde.agent.luks.LuksVolumes.findByUuid(config.blockClassDir(), config.deviceDir(), UUID);
+        assertEquals(dir.resolve("dev/vdb"), root);
+        assertEquals(UUID, LuksHeaderCheck.read(root, UUID, config.luksHeader().orElseThrow()).uuid());
+    }
 }
