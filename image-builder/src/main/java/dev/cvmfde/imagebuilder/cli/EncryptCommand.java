@@ -118,6 +118,11 @@ final class EncryptCommand implements Callable<Integer> {
         java.util.Optional<String> rimHex = RimOption.parse(rim, spec);
         Path key = signWith != null ? signWith
                 : BaselineSigningKey.defaultFile(System.getenv(), System.getProperty("user.home"));
+        if (broker != null && "tpm".equals(provider)) { // the broker's exchange has no credential-activation round
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--broker with --provider tpm: pull mode does"
+                    + " not carry the TPM's credential round (EK -> AK activation) yet; build a TPM image for push mode"
+                    + " (attestation-client release --tpm-ek-root) or pull mode with another provider");
+        }
         java.io.PrintWriter err = spec.commandLine().getErr();
         if ("simulated".equals(provider)) {
             err.println("image-builder: WARNING: --provider simulated: the guest will sign its evidence with SOFTWARE keys"

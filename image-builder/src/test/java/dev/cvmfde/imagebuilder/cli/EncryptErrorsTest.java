@@ -93,6 +93,20 @@ class EncryptErrorsTest {
     }
 
     @Test
+    void encrypt_brokerWithTpmProvider_usageErrorNothingWritten() throws Exception {
+        Path input = gptDisk("disk.raw", true);
+        String sha = Tools.sha256(input);
+        CliRun.Result r = CliRun.run("encrypt", "--input", input.toString(), "--baseline", baseline.toString(),
+                "--key-file", key.toString(), "--verifier-key", verifierKey.toString(), "--agent-runtime",
+                runtime.toString(), "--output", outDir.resolve("x.qcow2").toString(), "--quiet",
+                "--provider", "tpm", "--broker", "http://127.0.0.1:9", "--image-id", "fleet-1");
+        CliRun.assertExit(2, r);
+        assertTrue(r.err().contains("--broker with --provider tpm"), r.err());
+        assertEquals(sha, Tools.sha256(input), "input modified");
+        assertEquals(List.of(), CliRun.listing(outDir), "output directory not empty");
+    }
+
+    @Test
     void encrypt_keyFileTooShort_refused() throws Exception {
         Files.write(key, new byte[] {1, 2, 3, 4, (byte) 0x80, 6, 7, 8});
         assertRefused(gptDisk("disk.raw", true), outDir.resolve("x.qcow2"), "key: key file");
