@@ -1,5 +1,6 @@
 package dev.cvmfde.client.cli;
 
+import dev.cvmfde.client.store.AuditAnchor;
 import dev.cvmfde.client.store.AuditRecord;
 import dev.cvmfde.client.store.AuditVerification;
 import dev.cvmfde.client.store.ImageStore;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {
             "  attestation-client audit verify --store /var/lib/cvm-fde/store",
+            "  attestation-client audit verify --store /var/lib/cvm-fde/store --anchor 1042:HASH   (the head kept last time)",
             "  attestation-client audit show --store postgresql://db:5432/cvmfde?user=auditor --last 20"})
 public final class AuditCommand implements Runnable {
     @Spec
@@ -42,36 +44,50 @@ public final class AuditCommand implements Runnable {
                 "A last line cut short by a crash (no newline) is reported as torn-tail: that append was never "
                         + "acknowledged, nothing that happened is missing, and the records before it verify (exit 0). "
                         + "The next append removes it.",
-                "The chain proves the order and integrity of the records up to its head; write the printed head hash "
-                        + "down elsewhere (or compare with a copy) to detect a rewrite of the whole tail.", ""},
+                "The chain proves the order and integrity of the records up to its head, not that nothing after "
+                        + "some point was cut off or rewritten and re-chained. Keep the printed 'head SEQ:HASH' "
+                        + "elsewhere (a ticket, another host) and pass it back with --anchor: verify then also "
+                        + "requires record SEQ to be there with exactly that hash.", ""},
             footerHeading = "%nExit codes:%n",
             footer = {
-                "  0  intact (or intact up to a torn last line)",
+                "  0  intact (or intact up to a torn last line), and the anchor holds",
                 "  1  error: the store cannot be read",
-                "  2  usage",
-                "  3  broken: the output names the first record (line or row) that does not chain, and why"})
+                "  2  usage (e.g. a malformed --anchor)",
+                "  3  broken: the output names the first record (line or row) that does not chain, or the",
+                "     anchored record that is missing or has another hash, and why"})
     static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
         StoreOptions store;
+        @Option(names = "--anchor", paramLabel = "SEQ:HASH",
+                description = "A head printed by an earlier verify ('head SEQ:HASH'): record SEQ must still have "
+                        + "exactly that chain hash (a tail cut off or rewritten after it is reported as broken).")
+        String anchor;
 
         @Override
         public Integer call() {
+            AuditAnchor required;
+            try {
+                required = anchor == null ? AuditAnchor.GENESIS : AuditAnchor.parse(anchor);
+            } catch (IllegalArgumentException e) {
+                throw ExitCodes.usage(spec, "--anchor: " + e.getMessage());
+            }
             return ExitCodes.guard(spec, () -> {
                 try (ImageStore s = store.openWithoutKey(spec)) {
-                    AuditVerification v = s.audit().verify();
+                    AuditVerification v = s.audit().verify(required);
                     PrintWriter out = spec.commandLine().getOut();
+                    String held = anchor == null ? "" : "; anchor " + required + " holds";
                     int code = switch (v) {
                         case AuditVerification.Intact i -> {
                             out.println("intact: " + i.verifiedRecords() + " record(s) chain in " + s.describe()
-                                    + "; head " + i.headHash());
+                                    + held + "; head " + i.head());
                             yield ExitCodes.OK;
                         }
                         case AuditVerification.TornTail t -> {
                             out.println("torn-tail: line " + t.line() + ": " + t.detail());
                             out.println("intact before it: " + t.verifiedRecords() + " record(s) chain in " + s.describe()
-                                    + "; head " + t.headHash());
+                                    + held + "; head " + t.head());
                             yield ExitCodes.OK;
                         }
                         case AuditVerification.Broken b -> {

@@ -16,7 +16,18 @@ public interface AuditTrail {
     AuditRecord append(AuditEvent event) throws StoreException;
 
     /** Checks the whole chain (see {@link AuditVerification}). */
-    AuditVerification verify() throws StoreException;
+    default AuditVerification verify() throws StoreException {
+        return verify(AuditAnchor.GENESIS);
+    }
+
+    /**
+     * Checks the whole chain and that record {@code anchor.seq()} is still there with exactly the
+     * anchored hash (kept elsewhere from an earlier verify): otherwise {@link AuditVerification.Broken}
+     * at that record, its reason starting with {@code "anchor "}, even when the chain alone is
+     * intact (a tail cut off, or rewritten and re-chained, after the anchor). A chain broken before
+     * the anchored record is reported there, as without an anchor.
+     */
+    AuditVerification verify(AuditAnchor anchor) throws StoreException;
 
     /** The last {@code max} records, oldest first (for {@code audit show}/tests), without checking the chain. */
     List<AuditRecord> tail(int max) throws StoreException;

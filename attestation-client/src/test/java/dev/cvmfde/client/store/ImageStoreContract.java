@@ -323,6 +323,56 @@ abstract class ImageStoreContract {
     }
 
     @Test
+    void audit_anchorFromAnEarlierVerify_holdsAfterMoreAppends() throws Exception {
+        assertInstanceOf(AuditVerification.Intact.class, store.audit().verify(AuditAnchor.GENESIS));
+        appendRefusals(5);
+        AuditAnchor head = assertInstanceOf(AuditVerification.Intact.class, store.audit().verify()).head();
+        assertEquals(5, head.seq());
+        assertEquals(head, AuditAnchor.parse(head.toString()));
+        appendRefusals(3);
+        AuditVerification.Intact v = assertInstanceOf(AuditVerification.Intact.class, store.audit().verify(head));
+        assertEquals(8, v.verifiedRecords());
+        assertInstanceOf(AuditVerification.Intact.class, store.audit().verify(v.head()));
+    }
+
+    @Test
+    void audit_tailCutOffAfterTheAnchor_brokenAtTheAnchoredRecordThoughTheChainAloneIsIntact() throws Exception {
+        appendRefusals(8);
+        AuditAnchor head = assertInstanceOf(AuditVerification.Intact.class, store.audit().verify()).head();
+        writeAuditLines(spec, auditLines(spec).subList(0, 5));
+
+        assertEquals(5, assertInstanceOf(AuditVerification.Intact.class, store.audit().verify()).verifiedRecords());
+        AuditVerification.Broken b = assertInstanceOf(AuditVerification.Broken.class, store.audit().verify(head));
+        assertEquals(8, b.line());
+        assertEquals(5, b.verifiedRecords());
+        assertTrue(b.reason().startsWith("anchor " + head + ": record 8 is missing"), b.reason());
+    }
+
+    @Test
+    void audit_tailRewrittenAndRechainedAfterTheAnchor_brokenAtTheAnchoredRecord() throws Exception {
+        appendRefusals(8);
+        List<AuditRecord> records = store.audit().tail(10);
+        AuditAnchor anchor = new AuditAnchor(6, records.get(5).hash());
+        // from record 4 on: each record re-made with another peer and chained to the forged one before
+        List<String> lines = new ArrayList<>(auditLines(spec).subList(0, 3));
+        AuditRecord previous = records.get(2);
+        for (AuditRecord r : records.subList(3, 8)) {
+            AuditEvent e = r.event();
+            previous = dev.cvmfde.client.store.internal.AuditLines.next(previous, new AuditEvent(e.time(), "10.9.9.9:1",
+                    e.imageId(), e.verdict(), e.failedChecks(), e.evidenceSha256()));
+            lines.add(dev.cvmfde.client.store.internal.AuditLines.line(previous));
+        }
+        writeAuditLines(spec, lines);
+
+        assertEquals(8, assertInstanceOf(AuditVerification.Intact.class, store.audit().verify()).verifiedRecords(),
+                "re-chained: the chain alone cannot tell");
+        AuditVerification.Broken b = assertInstanceOf(AuditVerification.Broken.class, store.audit().verify(anchor));
+        assertEquals(6, b.line());
+        assertEquals(5, b.verifiedRecords());
+        assertTrue(b.reason().contains("anchor " + anchor + ": record 6 now has hash"), b.reason());
+    }
+
+    @Test
     void append_afterRecords_continuesTheSequence() throws Exception {
         appendRefusals(3);
         AuditRecord next = store.audit().append(event(WEB, Verdict.REFUSED));

@@ -194,6 +194,50 @@ class StoreCommandsTest {
     }
 
     @Test
+    void auditVerify_anchorFromThePrintedHead_holdsLaterThenTailCutOffExit3NamingIt() throws Exception {
+        assertEquals(0, add("web-01", baseline, keyFile).exit());
+        try (ImageStore s = ImageStores.open(store)) {
+            for (int i = 0; i < 4; i++) {
+                s.audit().append(ImageStoreContract.event(ImageStoreContract.WEB, Verdict.REFUSED, "check-" + i));
+            }
+        }
+        CliRun first = CliRun.of("audit", "verify", "--store", store);
+        java.util.regex.Matcher head = java.util.regex.Pattern.compile("; head (4:[0-9a-f]{64})$").matcher(first.out().strip());
+        assertTrue(head.find(), first.out());
+        String anchor = head.group(1);
+        try (ImageStore s = ImageStores.open(store)) {
+            s.audit().append(ImageStoreContract.event(ImageStoreContract.WEB, Verdict.REFUSED, "check-4"));
+        }
+
+        CliRun held = CliRun.of("audit", "verify", "--store", store, "--anchor", anchor);
+        assertEquals(0, held.exit(), held.toString());
+        assertTrue(held.out().startsWith("intact: 5 record(s)") && held.out().contains("anchor " + anchor + " holds")
+                && held.out().contains("; head 5:"), held.out());
+
+        Path trail = tmp.resolve("store/audit.jsonl");
+        Files.write(trail, Files.readAllLines(trail).subList(0, 2));
+        assertEquals(0, CliRun.of("audit", "verify", "--store", store).exit(), "the chain alone cannot tell");
+        CliRun cut = CliRun.of("audit", "verify", "--store", store, "--anchor", anchor);
+        assertEquals(3, cut.exit(), cut.toString());
+        assertTrue(cut.out().startsWith("BROKEN at record 4") && cut.out().contains("anchor " + anchor + ": record 4 is "
+                + "missing; the trail ends at record 2"), cut.out());
+    }
+
+    @Test
+    void auditVerify_malformedAnchor_usage2NamingTheOption() throws Exception {
+        assertEquals(0, add("web-01", baseline, keyFile).exit());
+        String hash = "ab".repeat(32);
+        for (String anchor : List.of("", "4", hash, "4:" + hash.substring(2), "x:" + hash, "-1:" + hash, "4:" + hash + "00",
+                "0:" + hash, "4:" + hash.replace('a', 'g'))) {
+            CliRun r = CliRun.of("audit", "verify", "--store", store, "--anchor", anchor);
+            assertEquals(2, r.exit(), anchor + ": " + r);
+            assertTrue(r.err().contains("--anchor"), r.err());
+        }
+        CliRun genesis = CliRun.of("audit", "verify", "--store", store, "--anchor", "0:" + "0".repeat(64));
+        assertEquals(0, genesis.exit(), "the empty trail's head holds for every trail: " + genesis);
+    }
+
+    @Test
     void missingStoreOrSubcommand_errors() {
         CliRun r = CliRun.of("audit", "verify", "--store", "dir:" + tmp.resolve("nothing"));
         assertEquals(1, r.exit());
@@ -222,6 +266,7 @@ class StoreCommandsTest {
         assertTrue(add.out().contains("--baseline-signer") && add.out().contains("pkcs11:"), add.out());
         CliRun audit = CliRun.of("audit", "verify", "--help");
         assertTrue(audit.out().contains("torn-tail") && audit.out().contains("3  broken"), audit.out());
+        assertTrue(audit.out().contains("--anchor=SEQ:HASH") && audit.out().contains("head SEQ:HASH"), audit.out());
     }
 
     /** The digest {@code image list} shows for a baseline. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.cvmfde.client.store.AuditAnchor;
 import dev.cvmfde.client.store.AuditEvent;
 import dev.cvmfde.client.store.AuditRecord;
 import dev.cvmfde.client.store.AuditTrail;
@@ -170,13 +171,26 @@ public final class AuditLines {
 
     /**
      * Walks a trail line by line: each line must parse ({@link #parse}), have the next
-     * {@code seq} and carry the hash of the record before it. The first line that does not is
-     * the trail's first broken record.
+     * {@code seq} and carry the hash of the record before it, and the anchored record must have
+     * the anchored hash. The first line that does not is the trail's first broken record; an
+     * anchored record the trail never reached is {@link #anchorMissing()}.
      */
     public static final class Chain {
+        private final AuditAnchor anchor;
+        private boolean anchorHeld;
         private AuditRecord last;
         private long lines;
         private String broken;
+
+        /** A walk with no anchor (every trail satisfies {@link AuditAnchor#GENESIS}). */
+        public Chain() {
+            this(AuditAnchor.GENESIS);
+        }
+
+        public Chain(AuditAnchor anchor) {
+            this.anchor = java.util.Objects.requireNonNull(anchor, "anchor");
+            this.anchorHeld = anchor.seq() == 0;
+        }
 
         /** Feeds the next line; false (and {@link #broken()}) at the first that does not chain. */
         public boolean accept(String line) {
@@ -203,8 +217,28 @@ public final class AuditLines {
                         + " (the record before it was replaced, or records were reordered)";
                 return false;
             }
+            if (r.seq() == anchor.seq()) {
+                if (!anchor.matches(r.hash())) {
+                    broken = "anchor " + anchor + ": record " + r.seq() + " now has hash " + r.hash() + " (it and the "
+                            + "records after it were rewritten and re-chained since the anchor was taken)";
+                    return false;
+                }
+                anchorHeld = true;
+            }
             last = r;
             return true;
+        }
+
+        /**
+         * After the last line: why the anchor does not hold because its record is not there (the
+         * tail was cut off after the anchor was taken), or null.
+         */
+        public String anchorMissing() {
+            if (anchorHeld || broken != null) {
+                return null;
+            }
+            return "anchor " + anchor + ": record " + anchor.seq() + " is missing; the trail ends at record "
+                    + verified() + " (records after it were cut off since the anchor was taken)";
         }
 
         /** Lines fed so far (the broken one included). */

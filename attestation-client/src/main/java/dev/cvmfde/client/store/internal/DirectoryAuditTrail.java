@@ -1,5 +1,6 @@
 package dev.cvmfde.client.store.internal;
 
+import dev.cvmfde.client.store.AuditAnchor;
 import dev.cvmfde.client.store.AuditEvent;
 import dev.cvmfde.client.store.AuditRecord;
 import dev.cvmfde.client.store.AuditTrail;
@@ -261,20 +262,24 @@ final class DirectoryAuditTrail implements AuditTrail, AutoCloseable {
     }
 
     @Override
-    public AuditVerification verify() throws StoreException {
-        AuditLines.Chain chain = new AuditLines.Chain();
+    public AuditVerification verify(AuditAnchor anchor) throws StoreException {
+        AuditLines.Chain chain = new AuditLines.Chain(anchor);
         long torn;
         try {
             torn = scan((n, line) -> chain.accept(line));
         } catch (LineTooLong e) {
             return new AuditVerification.Broken(chain.verified(), e.line, e.getMessage());
         } catch (NoSuchFileException e) {
-            return new AuditVerification.Intact(0, AuditTrail.GENESIS_HASH);
+            // no file: no record, as for an empty one (the anchor must then be genesis)
+            torn = 0;
         } catch (IOException e) {
             throw new StoreUnavailableException("cannot read " + file + ": " + e.getMessage(), e);
         }
         if (chain.broken() != null) {
             return new AuditVerification.Broken(chain.verified(), chain.lines(), chain.broken());
+        }
+        if (chain.anchorMissing() != null) {
+            return new AuditVerification.Broken(chain.verified(), anchor.seq(), chain.anchorMissing());
         }
         if (torn > 0) {
             return new AuditVerification.TornTail(chain.verified(), chain.headHash(), chain.lines() + 1,

@@ -1,5 +1,6 @@
 package dev.cvmfde.client.store.internal;
 
+import dev.cvmfde.client.store.AuditAnchor;
 import dev.cvmfde.client.store.AuditEvent;
 import dev.cvmfde.client.store.AuditRecord;
 import dev.cvmfde.client.store.AuditTrail;
@@ -63,9 +64,9 @@ final class PostgresAuditTrail implements AuditTrail {
     }
 
     @Override
-    public AuditVerification verify() throws StoreException {
+    public AuditVerification verify(AuditAnchor anchor) throws StoreException {
         return store.tx(c -> {
-            AuditLines.Chain chain = new AuditLines.Chain();
+            AuditLines.Chain chain = new AuditLines.Chain(anchor);
             try (Statement s = c.createStatement()) {
                 s.setFetchSize(FETCH_ROWS);
                 try (ResultSet r = s.executeQuery("SELECT seq, line FROM cvmfde_audit ORDER BY seq")) {
@@ -76,6 +77,9 @@ final class PostgresAuditTrail implements AuditTrail {
                         }
                     }
                 }
+            }
+            if (chain.anchorMissing() != null) {
+                return new AuditVerification.Broken(chain.verified(), anchor.seq(), chain.anchorMissing());
             }
             return new AuditVerification.Intact(chain.verified(), chain.headHash());
         });
