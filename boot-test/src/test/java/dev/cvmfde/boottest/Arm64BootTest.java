@@ -1,14 +1,8 @@
 package dev.cvmfde.boottest;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -31,35 +25,7 @@ class Arm64BootTest {
     @Test
     @Timeout(value = SCRIPT_TIMEOUT_MINUTES + 5, unit = TimeUnit.MINUTES)
     void boot_encryptedArm64Guest_releasedAndUnlocksItsDmCryptRoot() throws Exception {
-        Path repo = BootTest.repositoryRoot();
-        Path work = repo.resolve("boot-test/target/arm64-boot-work");
-        BootTest.deleteTree(work);
-        Files.createDirectories(work);
-        Path script = repo.resolve("boot-test/arm64.sh");
-        assertTrue(Files.isExecutable(script), script + " is missing or not executable");
-        Path output = work.resolve("run.log");
-        Process p = new ProcessBuilder(script.toString(), "--work", work.resolve("w").toString())
-                .directory(repo.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
-        List<String> shown = new ArrayList<>();
-        boolean finished = false;
-        long deadline = System.nanoTime() + SCRIPT_TIMEOUT.toNanos();
-        while (!finished && System.nanoTime() < deadline) {
-            finished = p.waitFor(5, TimeUnit.SECONDS);
-            BootTest.echoNewLines(output, shown);
-        }
-        if (!finished) {
-            p.descendants().forEach(ProcessHandle::destroy);
-            p.destroy();
-            p.waitFor(30, TimeUnit.SECONDS);
-            fail("boot-test/arm64.sh did not finish within " + SCRIPT_TIMEOUT + "; its output ends:\n"
-                    + BootTest.tail(shown));
-        }
-        BootTest.echoNewLines(output, shown);
-        assertEquals(0, p.exitValue(), () -> "boot-test/arm64.sh failed; its output ends:\n" + BootTest.tail(shown));
-        String all = String.join("\n", shown);
+        String all = BootTest.runScript("boot-test/arm64.sh", "arm64-boot-work", SCRIPT_TIMEOUT);
         assertTrue(all.contains("x86-64 runtime on the arm64 guest refused"), "no architecture refusal");
         assertTrue(all.contains("hash.json kernel = sha256(gunzip vmlinuz-"), "no decompressed-Image digest check");
         assertTrue(all.contains("arm64 boot test PASSED: released (exit 0), CVMFDE-MARKER: root is /dev/mapper/encroot"),

@@ -36,22 +36,36 @@ class BootTest {
     // the build's 5-minute default would cut the boots short; the script's own deadline comes first
     @Timeout(value = SCRIPT_TIMEOUT_MINUTES + 5, unit = TimeUnit.MINUTES)
     void boot_encryptedImageBothTwins_unlocksOnlyAfterAttestation() throws Exception {
-        Path repo = repositoryRoot();
         // under target/ (not a @TempDir): the serial logs and images stay for a look after a failure
-        Path work = repo.resolve("boot-test/target/boot-test-work");
-        deleteTree(work);
-        Files.createDirectories(work);
-        Path script = repo.resolve("boot-test/run.sh");
-        assertTrue(Files.isExecutable(script), script + " is missing or not executable");
-        Path output = work.resolve("run.log");
-        Process p = new ProcessBuilder(script.toString(), "--work", work.resolve("w").toString())
-                .directory(repo.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
+        String all = runScript("boot-test/run.sh", "boot-test-work", SCRIPT_TIMEOUT);
+        assertTrue(all.contains("positive twin PASSED"), "no positive twin result in the output");
+        assertTrue(all.contains("negative twin PASSED"), "no negative twin result in the output");
+        assertTrue(all.contains("netcut twin PASSED"), "no network-cut twin result in the output");
+        assertTrue(all.contains("header-swap twin PASSED"), "no header-swap twin result in the output");
+    }
+
+    /**
+     * Runs a boot-test script from the repository root with {@code --work boot-test/target/WORK/w}
+     * (and {@code extraArgs}), echoing its output as it comes; fails the test when it does not
+     * finish within {@code timeout} (its processes are stopped) or exits non-zero, with the tail of
+     * its output. Returns its whole output.
+     */
+    static String runScript(String script, String work, Duration timeout, String... extraArgs)
+            throws IOException, InterruptedException {
+        Path repo = repositoryRoot();
+        Path dir = repo.resolve("boot-test/target").resolve(work);
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        Path file = repo.resolve(script);
+        assertTrue(Files.isExecutable(file), file + " is missing or not executable");
+        Path output = dir.resolve("run.log");
+        List<String> command = new ArrayList<>(List.of(file.toString(), "--work", dir.resolve("w").toString()));
+        command.addAll(List.of(extraArgs));
+        Process p = new ProcessBuilder(command).directory(repo.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
         List<String> shown = new ArrayList<>();
         boolean finished = false;
-        long deadline = System.nanoTime() + SCRIPT_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!finished && System.nanoTime() < deadline) {
             finished = p.waitFor(5, TimeUnit.SECONDS);
             echoNewLines(output, shown);
@@ -60,15 +74,11 @@ class BootTest {
             p.descendants().forEach(ProcessHandle::destroy);
             p.destroy();
             p.waitFor(30, TimeUnit.SECONDS);
-            fail("boot-test/run.sh did not finish within " + SCRIPT_TIMEOUT + "; its output ends:\n" + tail(shown));
+            fail(script + " did not finish within " + timeout + "; its output ends:\n" + tail(shown));
         }
         echoNewLines(output, shown);
-        assertEquals(0, p.exitValue(), () -> "boot-test/run.sh failed; its output ends:\n" + tail(shown));
-        String all = String.join("\n", shown);
-        assertTrue(all.contains("positive twin PASSED"), "no positive twin result in the output");
-        assertTrue(all.contains("negative twin PASSED"), "no negative twin result in the output");
-        assertTrue(all.contains("netcut twin PASSED"), "no network-cut twin result in the output");
-        assertTrue(all.contains("header-swap twin PASSED"), "no header-swap twin result in the output");
+        assertEquals(0, p.exitValue(), () -> script + " failed; its output ends:\n" + tail(shown));
+        return String.join("\n", shown);
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -1,13 +1,8 @@
 package dev.cvmfde.boottest;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -32,29 +27,7 @@ class UefiTpmBootTest {
     @Test
     @Timeout(value = SCRIPT_TIMEOUT_MINUTES + 5, unit = TimeUnit.MINUTES)
     void boot_uefiTpmGenuineAndThreeTamperedImages_onlyTheGenuineUnlocks() throws Exception {
-        Path repo = BootTest.repositoryRoot();
-        Path work = repo.resolve("boot-test/target/uefi-tpm-work");
-        BootTest.deleteTree(work);
-        Files.createDirectories(work);
-        Path output = work.resolve("run.log");
-        Process p = new ProcessBuilder(repo.resolve("boot-test/uefi-tpm.sh").toString(), "--work", work.resolve("w").toString())
-                .directory(repo.toFile()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        List<String> shown = new ArrayList<>();
-        long deadline = System.nanoTime() + SCRIPT_TIMEOUT.toNanos();
-        boolean finished = false;
-        while (!finished && System.nanoTime() < deadline) {
-            finished = p.waitFor(5, TimeUnit.SECONDS);
-            BootTest.echoNewLines(output, shown);
-        }
-        if (!finished) {
-            p.descendants().forEach(ProcessHandle::destroy);
-            p.destroy();
-            p.waitFor(30, TimeUnit.SECONDS);
-            fail("boot-test/uefi-tpm.sh did not finish within " + SCRIPT_TIMEOUT + "; its output ends:\n" + BootTest.tail(shown));
-        }
-        BootTest.echoNewLines(output, shown);
-        assertEquals(0, p.exitValue(), () -> "boot-test/uefi-tpm.sh failed; its output ends:\n" + BootTest.tail(shown));
-        String all = String.join("\n", shown);
+        String all = BootTest.runScript("boot-test/uefi-tpm.sh", "uefi-tpm-work", SCRIPT_TIMEOUT);
         assertTrue(all.contains("golden boot: the allow-list passes"), "no check of the golden boot's real event log");
         assertTrue(all.contains("genuine twin PASSED"), "no genuine twin result in the output");
         for (String t : List.of("grubcfg", "initramfs", "kernel")) {
