@@ -9,6 +9,7 @@ import dev.cvmfde.imagebuilder.rootfs.EncryptResult;
 import dev.cvmfde.imagebuilder.rootfs.RootEncryptor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -52,7 +53,10 @@ import picocli.CommandLine.Option;
             "  image-builder encrypt --input guest.qcow2 --baseline hash.json --key-file rootfs.key \\",
             "      --verifier-key verifier.pub.pem --agent-runtime guest-runtime/ --image-id demo-1 \\",
             "      --output encrypted.qcow2",
-            "  (makes encrypted.qcow2, encrypted.qcow2.hash.json(.jws), encrypted.qcow2.ccel, encrypted.qcow2.rems.json)"})
+            "  (makes encrypted.qcow2, encrypted.qcow2.hash.json(.jws), encrypted.qcow2.ccel, encrypted.qcow2.rems.json)",
+            "  One pipeline for x86_64 and aarch64 guests: give both runtimes, the guest kernel's architecture picks one:",
+            "      ... --agent-runtime rt-x86_64/ --agent-runtime rt-arm64/ ...",
+            "  (rt-x86_64/ from tools/guest-runtime/build.sh OUT, rt-arm64/ from tools/guest-runtime/build.sh --arch arm64 OUT)"})
 final class EncryptCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "DISK", description = "guest disk: qcow2, raw or VHD (GPT); only read")
     Path input;
@@ -70,9 +74,11 @@ final class EncryptCommand implements Callable<Integer> {
     Path verifierKey;
 
     @Option(names = "--agent-runtime", required = true, paramLabel = "DIR", description = "the guest runtime with bin/fde-agent"
-            + " (tools/guest-runtime/build.sh, a jlink image); must match the guest kernel's architecture (x86_64 or"
-            + " aarch64; for aarch64: build.sh --arch arm64)")
-    Path agentRuntime;
+            + " (tools/guest-runtime/build.sh, a jlink image) of the guest kernel's architecture (x86_64 or aarch64; for"
+            + " aarch64: build.sh --arch arm64). Repeatable, at most one per architecture: the guest kernel's architecture"
+            + " picks the one that goes into the image (named on stderr and in --json); a guest with none of its"
+            + " architecture is refused")
+    List<Path> agentRuntimes;
 
     @Option(names = "--image-id", defaultValue = "", paramLabel = "ID", description = "image id recorded in agent.json (printed at boot; in pull mode the broker looks the image up by it)")
     String imageId;
@@ -129,7 +135,7 @@ final class EncryptCommand implements Callable<Integer> {
                     + " that prove nothing; hash.json gets \"simulated\": true, and a verifier accepts it only against"
                     + " the simulated anchor (attestation-client --simulated-anchor). Development and tests only.");
         }
-        EncryptRequest request = new EncryptRequest(input, baseline, keyFile, output, format, verifierKey, agentRuntime,
+        EncryptRequest request = new EncryptRequest(input, baseline, keyFile, output, format, verifierKey, agentRuntimes,
                 imageId, provider, port, bootPartition, rootPartition, kdf.spec(), key, rimHex,
                 java.util.Optional.ofNullable(broker));
         ConsoleProgress progress = out.progress();
@@ -137,6 +143,9 @@ final class EncryptCommand implements Callable<Integer> {
         EncryptResult r = RootEncryptor.encrypt(request, progress);
         progress.finishLine();
         long millis = (System.nanoTime() - start) / 1_000_000;
+        if (agentRuntimes.size() > 1) { // with one there was nothing to choose
+            err.println("image-builder: agent runtime " + r.agentRuntimeChoice());
+        }
         err.println("image-builder: hash.json signed by " + (r.signer().created() ? "a NEW build key " : "")
                 + r.signer().privateFile() + "; pin its public key on the verifier host: attestation-client "
                 + "--baseline-signer " + r.signer().publicFile());
@@ -168,6 +177,8 @@ final class EncryptCommand implements Callable<Integer> {
         n.put("luksOffset", r.luksOffset());
         n.put("luksBytes", r.luksBytes());
         n.put("cmdline", r.kernelArguments());
+        n.put("agentRuntime", r.agentRuntime().toString());
+        n.put("agentRuntimeArch", r.agentRuntimeArch());
         n.put("hashJson", r.hashJson().toString());
         n.put("eventLog", r.eventLog().toString());
         n.put("rems", r.rems().toString());

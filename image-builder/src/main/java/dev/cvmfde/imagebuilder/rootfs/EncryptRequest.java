@@ -3,11 +3,13 @@ package dev.cvmfde.imagebuilder.rootfs;
 import dev.cvmfde.imagebuilder.disk.DiskFormat;
 import dev.cvmfde.imagebuilder.luks.KdfSpec;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * What {@link RootEncryptor} needs: the guest disk, its reference hash.json, the key file, the
- * output (qcow2 or raw), the agent's pieces (verifier key, runtime, image id, provider, port) and
+ * output (qcow2 or raw), the agent's pieces (verifier key, runtimes — at most one per CPU
+ * architecture, the guest kernel's picks one — image id, provider, port) and
  * the partition numbers (1-based GPT/MBR indices; 0 = found by type and content, the default), the private EC JWK that signs the new hash.json
  * (made there on first use, {@link BaselineSigningKey}) and the reference RIM to write into it, if
  * the caller knows it (a real realm's, from its launch configuration; for the simulated provider
@@ -15,7 +17,7 @@ import java.util.Objects;
  * that URL ({@code attestation-client serve}) for {@code imageId}, both recorded in the measured agent.json.
  */
 public record EncryptRequest(Path input, Path baseline, Path keyFile, Path output, DiskFormat outputFormat,
-                             Path verifierKey, Path agentRuntime, String imageId, String provider, int port,
+                             Path verifierKey, List<Path> agentRuntimes, String imageId, String provider, int port,
                              int bootPartition, int rootPartition, KdfSpec kdf, Path signWith,
                              java.util.Optional<String> rim, java.util.Optional<String> broker) {
     public EncryptRequest {
@@ -24,7 +26,10 @@ public record EncryptRequest(Path input, Path baseline, Path keyFile, Path outpu
         Objects.requireNonNull(keyFile, "keyFile");
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(verifierKey, "verifierKey");
-        Objects.requireNonNull(agentRuntime, "agentRuntime");
+        agentRuntimes = List.copyOf(agentRuntimes);
+        if (agentRuntimes.isEmpty()) {
+            throw new IllegalArgumentException("at least one agent runtime is needed");
+        }
         Objects.requireNonNull(kdf, "kdf");
         if (outputFormat != DiskFormat.QCOW2 && outputFormat != DiskFormat.RAW) {
             throw new IllegalArgumentException("output format " + outputFormat + "; qcow2 or raw are written");

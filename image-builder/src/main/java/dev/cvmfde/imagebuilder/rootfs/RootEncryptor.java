@@ -20,7 +20,7 @@ import dev.cvmfde.imagebuilder.rootfs.internal.BootEditor;
 import dev.cvmfde.imagebuilder.rootfs.internal.DiskPlan;
 import dev.cvmfde.imagebuilder.rootfs.internal.DiskWrite;
 import dev.cvmfde.imagebuilder.rootfs.internal.Layout;
-import dev.cvmfde.imagebuilder.rootfs.internal.RuntimeArch;
+import dev.cvmfde.imagebuilder.rootfs.internal.RuntimeChoice;
 import dev.cvmfde.imagebuilder.rootfs.internal.WorkDir;
 import com.nimbusds.jose.JOSEException;
 import dev.cvmfde.protocol.baseline.BaselineSignature;
@@ -53,8 +53,9 @@ import java.util.UUID;
  * entries, GPT or MBR); the root partition becomes a LUKS2 container holding the original file
  * system block for block (same ext4 UUID; {@code /etc/fstab} edited where it named the root by
  * device path, {@link Fstab}), the clear boot partition gets the
- * encrypted-root command line and the agent's initramfs overlay (its runtime must be of the CPU
- * architecture of every kernel it is added for, {@code RuntimeArch}), and the updated hash.json, the
+ * encrypted-root command line and the agent's initramfs overlay (its runtime is the one, among
+ * those given, of the CPU architecture every kernel it is added for shares, {@code RuntimeChoice}),
+ * and the updated hash.json, the
  * predicted event log and its REMs are written beside the disk; the hash.json is always signed
  * ({@link BaselineSigningKey}) and carries the RIM when known and {@code "simulated": true} for the
  * simulated provider. The input is only read; every output appears complete or not at all.
@@ -78,7 +79,7 @@ public final class RootEncryptor {
             throws IOException, EncryptException, LuksException, KeyFileException, EventLogException {
         Baseline input = readBaseline(r.baseline());
         BaselineUpdate.checkFirmwarePcrs(input);
-        RuntimeArch runtime = RuntimeArch.read(r.agentRuntime());
+        RuntimeChoice runtimes = RuntimeChoice.read(r.agentRuntimes());
         BaselineSigningKey signer = BaselineSigningKey.loadOrCreate(r.signWith());
         List<Path> inputs = List.of(r.input(), r.baseline(), r.keyFile(), r.verifierKey());
         Path outDir = r.output().toAbsolutePath().getParent();
@@ -99,10 +100,11 @@ public final class RootEncryptor {
                  LuksContainer luks = LuksContainer.create(options, key.passphrase(), new SecureRandom())) {
                 progress.stage("partitions");
                 Layout layout = Layout.find(in, table, r.bootPartition(), r.rootPartition(), work);
-                BootDisk boot = BootDisk.prepare(in, layout, overlay(r, luks.uuid(), luks.headerPin()), work);
+                BootDisk boot = BootDisk.prepare(in, layout, runtimes,
+                        runtime -> overlay(r, runtime.dir(), luks.uuid(), luks.headerPin()), work);
                 DiskPlan plan = DiskPlan.of(layout, in.size(), options.dataOffset(), boot.newBootBytes(), sector0);
                 progress.stage("boot partition");
-                BootEditor.Edited edited = boot.edit(runtime);
+                BootEditor.Edited edited = boot.edit();
                 Baseline measured = BaselineUpdate.measure(input, edited);
                 BootChain chain = BaselineUpdate.chain(measured, edited);
                 java.util.Optional<String> rim = r.rim().isEmpty() && r.simulated()
@@ -146,7 +148,8 @@ public final class RootEncryptor {
                         edited.entry().kernelArguments(), hash.target(), ccel.target(), rems.target(),
                         jws.target(), signer, rim, r.simulated(), remHex,
                         output.grubCfg().hex(), output.kernels().stream().map(KernelEntry::initramfs)
-                                .map(d -> d.hex()).toList());
+                                .map(d -> d.hex()).toList(),
+                        boot.chosen().runtime().dir(), boot.chosen().runtime().arch().toString(), boot.chosen().describe());
             }
         }
     }
@@ -171,11 +174,12 @@ public final class RootEncryptor {
     }
 
     /**
-     * The agent's overlay (fde-agent's {@link AgentOverlay}) for the new LUKS volume; its
+     * The agent's overlay (fde-agent's {@link AgentOverlay}) with {@code runtime} for the new LUKS volume; its
      * agent.json records the header's shape and the volume key's fingerprint ({@code luksHeader}),
      * which the agent checks before it lets cryptsetup read the disk's header.
      */
-    static InitramfsOverlay overlay(EncryptRequest r, UUID luksUuid, LuksHeaderPin header) throws IOException, EncryptException {
+    static InitramfsOverlay overlay(EncryptRequest r, Path runtime, UUID luksUuid, LuksHeaderPin header)
+            throws IOException, EncryptException {
         List<OverlayFile> files;
         try {
             AgentConfig config = AgentConfig.defaults(luksUuid.toString()).withImageId(r.imageId())
@@ -183,7 +187,7 @@ public final class RootEncryptor {
             if (r.broker().isPresent()) {
                 config = config.withBroker(r.broker().get());
             }
-            files = AgentOverlay.entries(config, r.verifierKey(), r.agentRuntime());
+            files = AgentOverlay.entries(config, r.verifierKey(), runtime);
         } catch (IllegalArgumentException | IOException e) {
             throw new EncryptException(EncryptException.Step.AGENT, e.getMessage(), e);
         }

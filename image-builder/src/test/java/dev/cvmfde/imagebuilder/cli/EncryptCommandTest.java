@@ -32,7 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code encrypt} end to end on the real sample guest, every result checked with the real tools. */
+/**
+ * {@code encrypt} end to end on the real sample guest, every result checked with the real tools;
+ * given an aarch64 and an x86_64 agent runtime, as one pipeline for every guest would.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EncryptCommandTest {
     static final long LUKS_HEADER = 16L << 20;
@@ -48,6 +51,8 @@ class EncryptCommandTest {
     Path outputRaw;
     String inputSha;
     JsonNode summary;
+    String stderr;
+    Path runtime;
     com.nimbusds.jose.jwk.ECKey signer;
 
     @BeforeAll
@@ -62,7 +67,8 @@ class EncryptCommandTest {
         Files.write(key, k);
         Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         verifierKey = writeVerifierKey(dir.resolve("verifier.pub.pem"));
-        Path runtime = fakeRuntime(dir.resolve("runtime"));
+        runtime = fakeRuntime(dir.resolve("runtime"));
+        Path runtimeArm64 = fakeRuntime(dir.resolve("runtime-arm64"), "aarch64");
         Path baseline = dir.resolve("hash.json");
         HashJson.write(BootMeasurer.measure(extractBoot(inputRaw, dir.resolve("boot-in")), List.of(),
                 DigestAlgorithm.SHA256, false), baseline);
@@ -73,9 +79,10 @@ class EncryptCommandTest {
         output = outDir.resolve("encrypted.qcow2");
         CliRun.Result r = CliRun.ok("encrypt", "--input", input.toString(), "--baseline", baseline.toString(),
                 "--key-file", key.toString(), "--verifier-key", verifierKey.toString(), "--agent-runtime",
-                runtime.toString(), "--image-id", "test-image-1", "--output", output.toString(), "--sign-with", signingKey.toString(),
-                "--json");
+                runtimeArm64.toString(), "--agent-runtime", runtime.toString(), "--image-id", "test-image-1", "--output",
+                output.toString(), "--sign-with", signingKey.toString(), "--json");
         summary = new ObjectMapper().readTree(r.out());
+        stderr = r.err();
         outputRaw = dir.resolve("out.raw");
         ok("qemu-img", "convert", "-O", "raw", output.toString(), outputRaw.toString());
     }
@@ -149,6 +156,17 @@ class EncryptCommandTest {
         assertArrayEquals(Files.readAllBytes(verifierKey), files.get("etc/cvm-fde/verifier.pub.pem"));
         assertTrue(files.containsKey("usr/lib/cvm-fde/runtime/bin/fde-agent"), files.keySet().toString());
         assertTrue(files.keySet().stream().anyMatch(f -> f.startsWith("usr/lib/dracut/hooks/initqueue/online/")));
+    }
+
+    @Test
+    void encrypt_aarch64AndX86_64Runtimes_picksTheX86_64OneForTheSampleGuestAndSaysSo() throws Exception {
+        String kernel = "/vmlinuz-" + kernelVersion();
+        assertTrue(stderr.contains("image-builder: agent runtime " + runtime + "/ (x86_64) for kernel " + kernel
+                + " (x86_64)\n"), stderr);
+        assertEquals(runtime.toString(), summary.get("agentRuntime").asText());
+        assertEquals("x86_64", summary.get("agentRuntimeArch").asText());
+        String release = new String(overlayFiles().get("usr/lib/cvm-fde/runtime/release"), StandardCharsets.UTF_8);
+        assertTrue(release.contains("OS_ARCH=\"x86_64\""), "the x86_64 runtime went into the initramfs: " + release);
     }
 
     /**
@@ -244,6 +262,8 @@ class EncryptCommandTest {
         JsonNode sim = new ObjectMapper().readTree(r.out());
 
         assertTrue(r.err().contains("WARNING: --provider simulated"), r.err());
+        assertTrue(!r.err().contains("agent runtime"), "one runtime given, nothing chosen: " + r.err());
+        assertEquals(runtime.toString(), sim.get("agentRuntime").asText());
         byte[] hash = Files.readAllBytes(Path.of(sim.get("hashJson").asText()));
         Baseline written = HashJson.parse(hash);
         assertEquals(true, written.extraFields().get("simulated").booleanValue());

@@ -158,6 +158,30 @@ class EncryptErrorsTest {
     }
 
     @Test
+    void encrypt_twoX86_64Runtimes_refusedNamingBothNothingLeft() throws Exception {
+        Path second = EncryptCommandTest.fakeRuntime(dir.resolve("runtime-2"));
+        assertRefused(gptDisk("disk.raw", true), outDir.resolve("x.qcow2"), "agent: two agent runtimes for x86_64: "
+                + runtime + "/ and " + second + "/", "--agent-runtime", second.toString());
+    }
+
+    @Test
+    void encrypt_sampleGuestWithAnArm64KernelBesideTwoRuntimes_refusedNamingBothKernelsNothingLeft() throws Exception {
+        Path raw = dir.resolve("guest.raw");
+        ok("qemu-img", "convert", "-O", "raw", SampleGuest.qcow2().toString(), raw.toString());
+        byte[] arm64Image = new byte[4096]; // the arm64 Image header's magic, ARM\x64 at 0x38
+        System.arraycopy(new byte[] {'A', 'R', 'M', 0x64}, 0, arm64Image, 0x38, 4);
+        Path image = Files.write(dir.resolve("vmlinuz-6.12.48+deb13-arm64"), arm64Image);
+        Path initrd = Files.write(dir.resolve("initrd.img-6.12.48+deb13-arm64"), new byte[512]);
+        ok("env", "MTOOLS_SKIP_CHECK=1", "mcopy", "-i", raw + "@@" + SampleGuest.BOOT_FIRST_LBA * 512L,
+                image.toString(), initrd.toString(), "::/");
+        Path arm = EncryptCommandTest.fakeRuntime(dir.resolve("runtime-arm64"), "aarch64");
+        CliRun.Result r = assertRefused(raw, outDir.resolve("x.qcow2"), "agent: the guest's kernels are of different CPU"
+                + " architectures: ", "--agent-runtime", arm.toString());
+        assertTrue(r.err().contains("/vmlinuz-6.12.48+deb13-arm64 is aarch64"), r.err());
+        assertTrue(r.err().matches("(?s).*/vmlinuz-[^ ]+ is x86_64.*"), r.err());
+    }
+
+    @Test
     void encrypt_outputOnReadOnlyFileSystem_refused() throws Exception {
         Path guest = SampleGuest.qcow2();
         Path ro = Files.createDirectories(dir.resolve("ro"));

@@ -24,15 +24,24 @@ import java.util.UUID;
  * existing one, or for {@code /boot} inside the root a new ext4 one made from the root's
  * {@code /boot} with {@code mke2fs -d}, holding a {@code boot -> .} link so grub's {@code /boot/…}
  * paths still resolve) and the ESP (its grub.cfg stub pointed at the new boot partition, the
- * simulated TEE's event log when the boot partition is not vfat).
+ * simulated TEE's event log when the boot partition is not vfat). The agent's overlay is made
+ * once the architecture of the guest's kernels is known, with the runtime it picks ({@link
+ * RuntimeChoice}): for a new boot partition before it is sized, else when the partition is edited.
  */
 public final class BootDisk {
     /** Room left on a boot partition we make, beyond its files and the overlays appended to each initramfs. */
     static final long NEW_BOOT_SLACK_BYTES = 32L << 20;
     static final long MIB = 1L << 20;
 
+    /** Makes the agent's overlay around the runtime chosen for the guest's kernels. */
+    @FunctionalInterface
+    public interface OverlayMaker {
+        InitramfsOverlay overlay(RuntimeArch runtime) throws IOException, EncryptException;
+    }
+
     private final Layout layout;
-    private final InitramfsOverlay overlay;
+    private final RuntimeChoice runtimes;
+    private final OverlayMaker overlayMaker;
     private final WorkDir work;
     private final Path rootImage;
     private final Debugfs rootFs;
@@ -44,11 +53,17 @@ public final class BootDisk {
     private final long newBootBytes;
     private final Optional<UUID> newBootUuid;
     private boolean espEdited;
+    private Optional<RuntimeChoice.Chosen> chosen;
+    private Optional<InitramfsOverlay> overlay;
 
-    private BootDisk(Layout layout, InitramfsOverlay overlay, WorkDir work, Path rootImage, String rootFsUuid,
-                     Path bootImage, BootFs bootFs, Optional<Path> espImage, Optional<Path> espTree, long newBootBytes,
+    private BootDisk(Layout layout, RuntimeChoice runtimes, OverlayMaker overlayMaker,
+                     Optional<RuntimeChoice.Chosen> chosen, Optional<InitramfsOverlay> overlay, WorkDir work,
+                     Path rootImage, String rootFsUuid, Path bootImage, BootFs bootFs, Optional<Path> espImage, Optional<Path> espTree, long newBootBytes,
                      Optional<UUID> newBootUuid) {
         this.layout = layout;
+        this.runtimes = runtimes;
+        this.overlayMaker = overlayMaker;
+        this.chosen = chosen;
         this.overlay = overlay;
         this.work = work;
         this.rootImage = rootImage;
@@ -62,9 +77,12 @@ public final class BootDisk {
         this.newBootUuid = newBootUuid;
     }
 
-    /** Copies out and checks the partitions of {@code layout}; for {@code /boot} in the root, makes the new boot partition. */
-    public static BootDisk prepare(VirtualDisk in, Layout layout, InitramfsOverlay overlay, WorkDir work)
-            throws IOException, EncryptException {
+    /**
+     * Copies out and checks the partitions of {@code layout}; for {@code /boot} in the root, makes
+     * the new boot partition, sized for the overlay of the runtime its kernels pick.
+     */
+    public static BootDisk prepare(VirtualDisk in, Layout layout, RuntimeChoice runtimes, OverlayMaker overlayMaker,
+                                   WorkDir work) throws IOException, EncryptException {
         Path rootImage = image(in, layout, layout.root(), work);
         new Debugfs(rootImage).check("the root file system (partition " + layout.root().index() + ")");
         String rootUuid = extUuid(rootImage);
@@ -84,8 +102,8 @@ public final class BootDisk {
                 if (fs instanceof Debugfs d) {
                     d.check("the ext2/3/4 boot partition " + boot.index());
                 }
-                yield new BootDisk(layout, overlay, work, rootImage, rootUuid, img, fs, espImage, espTree, 0,
-                        Optional.empty());
+                yield new BootDisk(layout, runtimes, overlayMaker, Optional.empty(), Optional.empty(), work, rootImage,
+                        rootUuid, img, fs, espImage, espTree, 0, Optional.empty());
             }
             case BOOT_IN_ROOT -> {
                 UUID uuid = UUID.randomUUID();
@@ -100,12 +118,14 @@ public final class BootDisk {
                     Files.getFileAttributeView(self, java.nio.file.attribute.BasicFileAttributeView.class,
                             LinkOption.NOFOLLOW_LINKS).setTimes(t, t, t);
                 }
+                RuntimeChoice.Chosen c = runtimes.choose(BootEditor.kernels(tree, espTree, work));
+                InitramfsOverlay overlay = overlayMaker.overlay(c.runtime());
                 long bytes = newBootSize(tree, overlay);
                 Path img = work.resolve("boot-new.img");
                 makeExt4(tree, img, bytes, uuid);
                 BootEditor.deleteTree(src);
-                yield new BootDisk(layout, overlay, work, rootImage, rootUuid, img, new Debugfs(img), espImage, espTree,
-                        bytes, Optional.of(uuid));
+                yield new BootDisk(layout, runtimes, overlayMaker, Optional.of(c), Optional.of(overlay), work, rootImage,
+                        rootUuid, img, new Debugfs(img), espImage, espTree, bytes, Optional.of(uuid));
             }
         };
     }
@@ -122,17 +142,36 @@ public final class BootDisk {
 
     /**
      * Edits the boot partition (and, for a new one, the ESP's grub.cfg stub); refuses kernels of
-     * another architecture than {@code runtime}'s.
+     * different architectures, or of none of the runtimes'.
      */
-    public BootEditor.Edited edit(RuntimeArch runtime) throws IOException, EncryptException {
+    public BootEditor.Edited edit() throws IOException, EncryptException {
         Map<String, String> replacements = newBootUuid.map(u -> Map.of(rootFsUuid, u.toString())).orElse(Map.of());
         Optional<Path> separateEsp = bootFs instanceof Mtools && layout.boot().isPresent()
                 && layout.boot().get().isEsp() ? Optional.empty() : espTree;
-        BootEditor.Edited edited = BootEditor.edit(bootFs, separateEsp, overlay, runtime, replacements, work);
+        BootEditor.Edited edited = BootEditor.edit(bootFs, separateEsp, this::overlayFor, replacements, work);
         if (newBootUuid.isPresent() && espTree.isPresent()) {
             pointEspAtNewBoot();
         }
         return edited;
+    }
+
+    /** The runtime that went into the image, and the kernels that picked it (once {@link #edit} has run). */
+    public RuntimeChoice.Chosen chosen() {
+        return chosen.orElseThrow(() -> new IllegalStateException("the boot partition is not edited yet"));
+    }
+
+    /** The overlay for the kernels found when editing: made now, or the one a new boot partition was sized for. */
+    private InitramfsOverlay overlayFor(List<RuntimeChoice.Kernel> kernels) throws IOException, EncryptException {
+        RuntimeChoice.Chosen c = runtimes.choose(kernels);
+        if (chosen.isPresent() && !chosen.get().runtime().equals(c.runtime())) { // same /boot tree, same kernels
+            throw new IllegalStateException("the new boot partition was sized for " + chosen.get().describe()
+                    + ", its copy picks " + c.describe());
+        }
+        if (overlay.isEmpty()) {
+            overlay = Optional.of(overlayMaker.overlay(c.runtime()));
+        }
+        chosen = Optional.of(c);
+        return overlay.get();
     }
 
     /** Where the simulated TEE's event log goes: a vfat partition (the guest's hook mounts vfat), else the boot partition. */

@@ -46,21 +46,26 @@ public final class BootEditor {
     private BootEditor() {
     }
 
+    /** The overlay for the kernels whose initramfs get it, asked once they and their architecture are known. */
+    @FunctionalInterface
+    public interface OverlayForKernels {
+        InitramfsOverlay overlay(List<RuntimeChoice.Kernel> kernels) throws IOException, EncryptException;
+    }
+
     /**
      * Edits {@code fs}; {@code espTree} is the ESP's content when it is not {@code fs} itself;
-     * every kernel whose initramfs gets the overlay must be of {@code runtime}'s architecture;
+     * {@code overlays} is asked for the overlay of the kernels whose initramfs get it (their
+     * architecture picks the agent runtime in it) before anything is edited;
      * {@code replacements} are applied to grub.cfg after the command lines are rewritten (the
      * root file system's UUID → a new boot partition's, for a {@code /boot} moved out of the root).
      */
-    public static Edited edit(BootFs fs, Optional<Path> espTree, InitramfsOverlay overlay, RuntimeArch runtime,
+    public static Edited edit(BootFs fs, Optional<Path> espTree, OverlayForKernels overlays,
                               Map<String, String> replacements, WorkDir work) throws IOException, EncryptException {
         Path original = work.resolve("boot-original");
         fs.extractAll(original);
         Path base = espTree.isPresent() ? work.resolve("boot-original-measure") : original;
         BootFiles files = discover(original, espTree, base);
-        for (KernelFiles k : files.kernels()) { // each one gets the agent: it must run on that kernel's CPU
-            runtime.checkKernel(k.kernel(), "/" + base.relativize(k.kernel()));
-        }
+        InitramfsOverlay overlay = overlays.overlay(kernels(files, base));
         String cfgPath = base.relativize(files.grubCfg()).toString();
         String cfg = readBounded(files.grubCfg(), GrubConfig.MAX_GRUB_CFG_BYTES, "grub.cfg");
         List<BlsEntries.Entry> entries = blsEntries(original, cfg);
@@ -112,6 +117,32 @@ public final class BootEditor {
         fs.extractAll(measured);
         BootFiles written = discover(measured, espTree, measured);
         return new Edited(measured, written, cfgPath, newCfg, entry, args, !entries.isEmpty());
+    }
+
+    /**
+     * The kernels in the boot tree {@code tree} (the ESP's {@code espTree} beside it, as for
+     * {@link #edit}) whose initramfs get the overlay, with their architectures; for a boot
+     * partition that is yet to be made.
+     */
+    public static List<RuntimeChoice.Kernel> kernels(Path tree, Optional<Path> espTree, WorkDir work)
+            throws IOException, EncryptException {
+        Path base = espTree.isPresent() ? work.resolve("boot-kernels") : tree;
+        try {
+            return kernels(discover(tree, espTree, base), base);
+        } finally {
+            if (espTree.isPresent()) {
+                deleteTree(base);
+            }
+        }
+    }
+
+    /** Each kernel that gets the overlay, named by its path in {@code base} ({@code /vmlinuz-…}). */
+    private static List<RuntimeChoice.Kernel> kernels(BootFiles files, Path base) throws IOException, EncryptException {
+        List<RuntimeChoice.Kernel> out = new ArrayList<>();
+        for (KernelFiles k : files.kernels()) { // each one gets the agent: it must run on that kernel's CPU
+            out.add(RuntimeChoice.Kernel.read(k.kernel(), "/" + base.relativize(k.kernel())));
+        }
+        return out;
     }
 
     /**

@@ -12,11 +12,11 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The agent runtime ({@code --agent-runtime}) and the CPU architecture it runs on, which every
- * guest kernel that gets the agent must share. The runtime is a jlink image, so it must have a
- * {@code release} file; its architecture is that file's {@code OS_ARCH} and the ELF machine of
- * {@code bin/java} (what the launcher runs): at least one must be there, and when both are they
- * must agree. (jlink from a JDK without jmods, as Temurin 25, writes no OS_ARCH: there {@code
+ * An agent runtime ({@code --agent-runtime}) and the CPU architecture it runs on, which every
+ * guest kernel that gets it must share ({@link RuntimeChoice}). The runtime is a jlink image, so
+ * it must have a {@code release} file; its architecture is that file's {@code OS_ARCH} and the ELF
+ * machine of {@code bin/java} (what the launcher runs): at least one must be there, and when both
+ * are they must agree. (jlink from a JDK without jmods, as Temurin 25, writes no OS_ARCH: there {@code
  * bin/java} tells.)
  */
 public record RuntimeArch(Path dir, CpuArch arch) {
@@ -58,20 +58,6 @@ public record RuntimeArch(Path dir, CpuArch arch) {
                     + fromJava.get() + " executable; rebuild the runtime with " + BUILD_SCRIPT);
         }
         return new RuntimeArch(dir, fromRelease.orElseGet(fromJava::get));
-    }
-
-    /**
-     * Refuses a guest kernel ({@code file}, {@code shown} in messages) of another architecture.
-     *
-     * @throws EncryptException (AGENT) for a kernel of another architecture; (BOOT) for a kernel
-     *     whose architecture cannot be told
-     */
-    public void checkKernel(Path file, String shown) throws IOException, EncryptException {
-        CpuArch kernel = CpuArch.ofKernel(file, shown);
-        if (kernel != arch) {
-            throw refused("the guest kernel " + shown + " is " + kernel + " but the agent runtime " + asDir(dir) + " is "
-                    + arch + "; build an " + kernel + " runtime with " + build(kernel));
-        }
     }
 
     /** The command that builds a runtime for {@code a} ({@code x86_64} is build.sh's default). */
@@ -127,7 +113,7 @@ public record RuntimeArch(Path dir, CpuArch arch) {
     }
 
     /** The directory as users give it: {@code runtime/}. */
-    private static String asDir(Path dir) {
+    static String asDir(Path dir) {
         String s = dir.toString();
         return s.endsWith("/") ? s : s + "/";
     }

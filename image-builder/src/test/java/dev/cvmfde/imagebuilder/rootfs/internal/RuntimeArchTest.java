@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The runtime's architecture from its jlink release file and bin/java, and the kernel check. */
+/** The runtime's architecture from its jlink release file and bin/java (the kernel check: {@link RuntimeChoiceTest}). */
 class RuntimeArchTest {
     /** What jlink writes from a JDK with jmods (a JDK without, as Temurin 25, leaves OS_ARCH out). */
     static final String RELEASE_X86_64 = "JAVA_VERSION=\"25.0.3\"\nMODULES=\"java.base java.logging\"\nOS_ARCH=\"x86_64\"\n"
@@ -115,40 +115,6 @@ class RuntimeArchTest {
         Path rt = runtime("jlinked", "JAVA_VERSION=\"25\"\nMODULES=\"java.base\"\n"); // a jlink image without jmods
         Files.copy(home.resolve("bin/java"), rt.resolve("bin/java"));
         assertEquals(expected, RuntimeArch.read(rt).arch());
-    }
-
-    @Test
-    void checkKernel_arm64KernelX86_64Runtime_refusedAtAgentSayingHowToBuild() throws Exception {
-        Path rt = runtime("runtime", RELEASE_X86_64);
-        Path k = Files.write(dir.resolve("vmlinuz-6.12.48+deb13-arm64"),
-                CpuArchTest.pe(CpuArchTest.arm64Image(), 0x40, 0xaa64));
-        EncryptException e = refused(() -> RuntimeArch.read(rt).checkKernel(k, "/vmlinuz-6.12.48+deb13-arm64"));
-        assertTrue(e.getMessage().contains("the guest kernel /vmlinuz-6.12.48+deb13-arm64 is aarch64 but the agent runtime "
-                + rt + "/ is x86_64"), e.getMessage());
-        assertTrue(e.getMessage().contains("tools/guest-runtime/build.sh --arch arm64 OUT"), e.getMessage());
-    }
-
-    @Test
-    void checkKernel_x86KernelAarch64Runtime_refusedAtAgent() throws Exception {
-        Path rt = runtime("runtime", "OS_ARCH=\"aarch64\"\n");
-        Path k = Files.write(dir.resolve("vmlinuz-6.12.48+deb13-amd64"),
-                CpuArchTest.pe(CpuArchTest.bzImage(), 0x80, 0x8664));
-        EncryptException e = refused(() -> RuntimeArch.read(rt).checkKernel(k, "/vmlinuz-6.12.48+deb13-amd64"));
-        assertTrue(e.getMessage().contains("is x86_64 but the agent runtime " + rt + "/ is aarch64"), e.getMessage());
-    }
-
-    @Test
-    void checkKernel_sameArchitecture_accepted() throws Exception {
-        Path k = Files.write(dir.resolve("Image"), CpuArchTest.arm64Image());
-        RuntimeArch.read(runtime("rt", "OS_ARCH=\"aarch64\"\n")).checkKernel(k, "/Image");
-    }
-
-    @Test
-    void checkKernel_unknownKernel_refusedAtBoot() throws Exception {
-        Path k = Files.write(dir.resolve("vmlinuz"), new byte[4096]);
-        EncryptException e = assertThrows(EncryptException.class,
-                () -> RuntimeArch.read(runtime("rt", RELEASE_X86_64)).checkKernel(k, "/vmlinuz"));
-        assertEquals(EncryptException.Step.BOOT, e.step());
     }
 
     private Path runtime(String name, String release) throws Exception {
