@@ -13,8 +13,8 @@
 #   3. reference-values measure of the plain boot partition: hash.json's kernel digest must be the
 #      digest of the DECOMPRESSED Image (checked here with gunzip + sha256sum, and it must differ
 #      from the gzip file's own digest)
-#   4. image-builder encrypt with the x86-64 runtime must be refused (architecture mismatch, no
-#      output left); with the arm64 runtime it encrypts (--provider simulated)
+#   4. image-builder encrypt with the x86-64 runtime alone must be refused (architecture mismatch,
+#      no output left); given both runtimes it must pick the arm64 one and say so (--provider simulated)
 #   5. boot.sh --arch arm64 (direct boot of the kernel, initramfs and command line on the encrypted
 #      image's boot partition); when the console shows "fde: <IP>:7220": attestation-client release
 #      (every check on; the verdict table's kernel row PASSes with the decompressed digest) -> exit 0; the guest must print
@@ -92,10 +92,10 @@ rm -rf "${w:?}"
 
 # 4. the architecture check, then the real encryption
 IMG=$WORK/encrypted.qcow2
-enc() {   # enc RUNTIME
+enc() {   # enc RUNTIME [MORE-ARGS...]
   "$BUILDER" encrypt --input "$G/guest.qcow2" --baseline "$WORK/plain.hash.json" --key-file "$K/rootfs.key" \
     --output "$IMG" --verifier-key "$K/verifier/verifier.pub.pem" --agent-runtime "$1" \
-    --provider simulated --image-id arm64-boot-test --sign-with "$K/builder/baseline-signing.jwk" --quiet
+    --provider simulated --image-id arm64-boot-test --sign-with "$K/builder/baseline-signing.jwk" --quiet "${@:2}"
 }
 rm -f "$IMG" "$IMG".*
 set +e; enc "$RT" 2>"$WORK/mismatch.err"; rc=$?; set -e
@@ -104,8 +104,11 @@ grep -qi 'aarch64' "$WORK/mismatch.err" && grep -qi 'x86_64' "$WORK/mismatch.err
   || { cat "$WORK/mismatch.err" >&2; die "the mismatch error does not name both architectures"; }
 [[ ! -e $IMG ]] || die "a refused encrypt left $IMG behind"
 log "x86-64 runtime on the arm64 guest refused (exit $rc): $(grep -m1 -i aarch64 "$WORK/mismatch.err" | cut -c1-200)"
-log "image-builder encrypt with the arm64 runtime"
-enc "$RT64" 2>"$WORK/builder.err" || { cat "$WORK/builder.err" >&2; die "image-builder encrypt (arm64)"; }
+log "image-builder encrypt with both runtimes given (--agent-runtime x86-64 --agent-runtime arm64)"
+enc "$RT" --agent-runtime "$RT64" 2>"$WORK/builder.err" || { cat "$WORK/builder.err" >&2; die "image-builder encrypt (arm64)"; }
+grep -q "agent runtime $RT64/\{0,1\} (aarch64) for kernel /vmlinuz-$KVER (aarch64)" "$WORK/builder.err" \
+  || { cat "$WORK/builder.err" >&2; die "image-builder did not say it chose the arm64 runtime"; }
+log "$(grep -m1 'agent runtime' "$WORK/builder.err")"
 gp_add_simulated_identity
 
 # 5. boot, release, unlock
