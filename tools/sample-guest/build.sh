@@ -272,8 +272,6 @@ if [[ $LOADER == shim && ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
   GRUB_CFG_DIR=EFI/debian
   log "signed shim $(basename "$SDEB"), grub $(basename "$GSDEB")"
 elif [[ ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
-  GCDEB=none GEDEB=none
-  [[ $ARCH == arm64 ]] || { GCDEB=$(fetch_deb grub-common); GEDEB=$(fetch_deb grub-efi-amd64-bin); }
   # where grub's built-in config looks: the file system holding grub.cfg (debian-cloud: the ESP's stub)
   case $LAYOUT in
     ext4-boot|bls) early_fs=$EXTBOOT_UUID early_prefix=/grub ;;
@@ -286,23 +284,22 @@ elif [[ ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
   if [[ $ARCH == arm64 ]]; then   # trixie's arm64 grub-mkimage and modules, in the build root
     GKEY=$( (echo "arm64 $BKEY"; echo $GRUB_MODULES; cat "$WORK/early.cfg") | sha256sum | cut -c1-16)
     EFI=$CACHE/grub/BOOTAA64-$GKEY.EFI
-    if [[ ! -f $EFI ]]; then
-      log "building the arm64 grub EFI image with grub-mkimage (build root)"
-      mkdir -p "$WORK/grub-out"; cp "$WORK/early.cfg" "$WORK/grub-out/"
-      # shellcheck disable=SC2086  # a list of module names
-      in_buildroot "$WORK/grub-out" grub-mkimage -O arm64-efi -d /usr/lib/grub/arm64-efi -p /grub \
-        -c /out/early.cfg -o /out/BOOTAA64.EFI $GRUB_MODULES || die "grub-mkimage (arm64) failed"
-      mkdir -p "$CACHE/grub"; mv "$WORK/grub-out/BOOTAA64.EFI" "$EFI"
-    else
-      log "grub EFI cached: $EFI"
-    fi
+  else
+    GCDEB=$(fetch_deb grub-common); GEDEB=$(fetch_deb grub-efi-amd64-bin)
+    GKEY=$( (basename "$GCDEB"; basename "$GEDEB"; echo $GRUB_MODULES; cat "$WORK/early.cfg") \
+            | sha256sum | cut -c1-16)
+    EFI=$CACHE/grub/BOOTX64-$GKEY.EFI
   fi
-  GKEY=$( (basename "$GCDEB"; basename "$GEDEB"; echo $GRUB_MODULES; cat "$WORK/early.cfg") \
-          | sha256sum | cut -c1-16)
-  [[ $ARCH == arm64 ]] || EFI=$CACHE/grub/BOOTX64-$GKEY.EFI
-  if [[ $ARCH == arm64 ]]; then
-    :
-  elif [[ ! -f $EFI ]]; then
+  if [[ -f $EFI ]]; then
+    log "grub EFI cached: $EFI"
+  elif [[ $ARCH == arm64 ]]; then
+    log "building the arm64 grub EFI image with grub-mkimage (build root)"
+    mkdir -p "$WORK/grub-out"; cp "$WORK/early.cfg" "$WORK/grub-out/"
+    # shellcheck disable=SC2086  # a list of module names
+    in_buildroot "$WORK/grub-out" grub-mkimage -O arm64-efi -d /usr/lib/grub/arm64-efi -p /grub \
+      -c /out/early.cfg -o /out/BOOTAA64.EFI $GRUB_MODULES || die "grub-mkimage (arm64) failed"
+    mkdir -p "$CACHE/grub"; mv "$WORK/grub-out/BOOTAA64.EFI" "$EFI"
+  else
     log "building grub EFI image with grub-mkimage"
     GDIR=$CACHE/grub/tree-$(basename "$GEDEB" .deb)
     if [[ ! -f $GDIR/.done ]]; then
@@ -313,8 +310,6 @@ elif [[ ${CVMFDE_SKIP_GRUB:-0} != 1 ]]; then
       -p /grub -c "$WORK/early.cfg" -o "$WORK/BOOTX64.EFI" $GRUB_MODULES \
       || die "grub-mkimage failed"
     mkdir -p "$CACHE/grub"; mv "$WORK/BOOTX64.EFI" "$EFI"
-  else
-    log "grub EFI cached: $EFI"
   fi
 fi
 
