@@ -178,6 +178,11 @@ in_buildroot() {   # in_buildroot OUTDIR COMMAND...: COMMAND in the build root, 
 BROOT=""
 if [[ $ARCH == arm64 ]]; then
   "$SELF_DIR/../packages/binfmt-arm64.sh" || die "arm64 programs cannot run here (qemu-user-static, binfmt_misc)"
+  # the build root's mounts live in a private mount namespace and vanish with it; that needs / to be
+  # a mount point (it is not in a plain chroot, where they would leak to the host's namespace)
+  unshare -m --propagation private true 2>/dev/null || die "cannot make a private mount namespace" \
+    "(unshare -m --propagation private: $(unshare -m --propagation private true 2>&1 | head -1)); in a" \
+    "chroot, bind-mount its root onto itself first (mount --rbind DIR DIR), as systemd-nspawn does"
   BKEY=$(printf '%s\n' $BUILDROOT_PKGS | sha256sum | cut -c1-12)
   BROOT=$CACHE/buildroot/trixie-arm64-$BKEY
   if [[ ! -f $BROOT/.done ]]; then
